@@ -1,0 +1,174 @@
+"""Extraction: one `Document` in, one `Record` out (shared/spec/extraction.md).
+
+The extractor reads the text once: a case-sensitive Aho-Corasick pass finds countries,
+places and organizations, a case-insensitive one finds roles, triggers and topic keywords,
+and the sentence layout ties them together. Candidates are computed first (participants,
+events, agreements) and then applied to the record, each with evidence and a confidence.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from accordia.extract.events import event_title, find_agreements, find_events, sentence_topics
+from accordia.extract.layout import Layout, read_layout
+from accordia.extract.participants import find_organizations, find_persons, score_countries
+from accordia.extract.resources import Resources, get_resources
+from accordia.extract.text import detect_language
+from accordia.models import Agreement, Document, Event, Organization, Person, Record
+
+__all__ = ["ExtractOptions", "extract", "extract_many", "get_resources"]
+
+PARTICIPANT_THRESHOLD = 1.0
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Settings every extraction stage reads; build once from CLI or API arguments."""
+
+    min_confidence: float = 0.0
+    data_dir: Path | None = None
+
+
+def extract(document: Document, options: ExtractOptions | None = None) -> Record:
+    """Extract the record of one document."""
+    options = options or ExtractOptions()
+    resources = get_resources(options.data_dir)
+    language = document.language or detect_language(document.text, resources)
+    layout = read_layout(document.text, resources, document.title, document.published)
+    if language != "en":
+        # The data files are English; other languages get an honest empty record for now.
+        return Record(document.source, language, layout.title, layout.published, (), (), (), (), (), ())
+    return _build_record(document, layout, resources, language, options.min_confidence)
+
+
+def _build_record(document: Document, layout: Layout, resources: Resources, language: str,
+                  min_confidence: float) -> Record:
+    orgs = find_organizations(layout, resources)
+    persons = find_persons(layout, resources, orgs)
+    events = find_events(layout, resources)
+    agreements = find_agreements(layout, resources)
+    event_sentences = {s.index for e in events for s in e.sentences}
+    event_sentences |= {s.index for a in agreements for s in a.sentences}
+    evidence = score_countries(layout, resources, orgs, persons, event_sentences)
+    countries = sorted(code for code, item in evidence.items()
+                       if item.score >= PARTICIPANT_THRESHOLD
+                       and min(1.0, item.score) >= min_confidence)
+
+    org_records = tuple(
+        Organization(o.name, o.acronym, o.kind, o.country, tuple(o.spans),
+                     0.9 if o.from_gazetteer else 0.7)
+        for o in orgs.values()
+        if (0.9 if o.from_gazetteer else 0.7) >= min_confidence
+    )
+    person_records = tuple(
+        Person(p.name, p.role.role if p.role else None, p.country, p.organization,
+               tuple(_unique(p.spans)), p.confidence)
+        for p in persons if p.confidence >= min_confidence
+    )
+    country_set = set(countries)
+
+    def countries_in(sentences: Iterable[object]) -> tuple[str, ...]:
+        spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
+        found = {code for code in country_set
+                 if any(a <= x < b for x, _ in evidence[code].spans for a, b in spans)}
+        found |= {p.country for p in persons if p.country in country_set
+                  and any(a <= x < b for x, _ in p.spans for a, b in spans)}
+        return tuple(sorted(c for c in found if c))
+
+    def names_in(sentences: Iterable[object]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
+        org_names = tuple(dict.fromkeys(
+            o.acronym or o.name for o in orgs.values()
+            if any(a <= x < b for x, _ in o.spans for a, b in spans)))
+        person_names = tuple(dict.fromkeys(
+            p.name for p in persons if any(a <= x < b for x, _ in p.spans for a, b in spans)))
+        return org_names, person_names
+
+    event_records = []
+    for event in events:
+        confidence = 0.9 if event.strong else 0.6
+        if event.date is None:
+            confidence -= 0.1
+        if confidence < min_confidence:
+            continue
+        event_countries = countries_in(event.sentences) or tuple(countries)
+        org_names, person_names = names_in(event.sentences)
+        event_records.append(Event(
+            event.type, event_title(event, layout, list(event_countries), agreements), event.date,
+            event.place, event_countries, org_names, person_names, tuple(sorted(event.topics)),
+            tuple(_unique((s.start, s.end) for s in [event.anchor, *event.sentences])), confidence))
+
+    agreement_records = []
+    for agreement in agreements:
+        party_orgs = [o for o in orgs.values()
+                      if any(agreement.sentence.start <= x < agreement.sentence.end for x, _ in o.spans)]
+        parties = tuple(dict.fromkeys(o.acronym or o.name for o in party_orgs))
+        party_countries = {o.country for o in party_orgs if o.country}
+        if not party_countries:
+            party_countries = set(countries_in([agreement.sentence])) or set(countries)
+            if not parties:
+                parties = tuple(resources.countries[c].name for c in sorted(party_countries)
+                                if c in resources.countries)
+        elif any(o.kind == "intergovernmental" for o in party_orgs) and len(party_countries) < 2:
+            party_countries |= set(countries)
+        confidence = 0.9 if agreement.status and parties else 0.7
+        if confidence < min_confidence:
+            continue
+        agreement_records.append(Agreement(
+            agreement.type, agreement.title, parties, tuple(sorted(c for c in party_countries if c)),
+            agreement.status, agreement.horizon, tuple(sorted(agreement.topics)),
+            tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
+
+    topics = set()
+    for event_record in event_records:
+        topics.update(event_record.topics)
+    for agreement_record in agreement_records:
+        topics.update(agreement_record.topics)
+    if event_records or agreement_records:
+        for sentence in layout.body:
+            topics.update(sentence_topics(sentence))
+    return Record(
+        source=document.source,
+        language=language,
+        title=layout.title,
+        published=layout.published,
+        countries=tuple(countries),
+        organizations=org_records,
+        persons=person_records,
+        events=tuple(event_records),
+        agreements=tuple(agreement_records),
+        topics=tuple(sorted(topics)),
+        mentioned_countries=tuple(sorted(evidence)),
+    )
+
+
+def _unique(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    return sorted(set(spans))
+
+
+def _worker_extract(args: tuple[Document, ExtractOptions]) -> Record:
+    return extract(*args)
+
+
+def extract_many(documents: Iterable[Document], options: ExtractOptions | None = None,
+                 workers: int = 1) -> Iterator[Record]:
+    """Extract records in input order; with workers > 1, across processes with bounded memory."""
+    options = options or ExtractOptions()
+    if workers <= 1:
+        for document in documents:
+            yield extract(document, options)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(workers) as pool:
+        # imap keeps order and pulls input lazily, so memory stays bounded by the chunk size.
+        yield from pool.imap(_worker_extract, ((d, options) for d in documents), chunksize=16)
+
+
+def default_workers() -> int:
+    """All cores the process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

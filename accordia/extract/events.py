@@ -1,0 +1,287 @@
+"""What happened and on what: events, agreements and topics, each with its evidence sentences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from accordia.extract.layout import Layout, Sentence
+from accordia.extract.resources import Resources
+
+GATHERINGS = ("conference", "meeting", "visit")
+_FUTURE_BEFORE = re.compile(
+    r"\b(?:will|to|plans? to|planning to|intends? to|expected to|agreed to|ready to|would|shall|set to)\s+(?:\w+\s+)?$",
+    re.I)
+_VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
+_BULLET = re.compile(r"^\s*(?:[-–—•*·▪]|\d+[.)])\s+")
+_ANAPHOR = re.compile(
+    r"^\s*(?:The|This|That|These|Under the|Under this|It|According to the)\s*"
+    r"(?:document|documents|agreement|memorandum|mou|strategy|roadmap|road map|deal|contract|plan|"
+    r"programme|program|declaration|statement|protocol|accord|concept|treaty|initiative)?\b", re.I)
+_QUOTED = re.compile(r"[\"“«]([^\"”»]{8,200})[\"”»]")
+_HORIZON = (
+    re.compile(r"\b(?:until|till|to|through|by|up to|for the period (?:to|until))\s+(?:the\s+(?:year\s+)?)?(20\d\d)\b",
+               re.I),
+    re.compile(r"\b20\d\d\s*[-–—/]\s*(20\d\d)\b"),
+    re.compile(r"\b(20\d\d)\s+(?:strategy|roadmap|road map|programme|program|agenda|plan|vision)\b", re.I),
+)
+
+
+@dataclass
+class EventCandidate:
+    type: str
+    anchor: Sentence
+    sentences: list[Sentence] = field(default_factory=list)
+    strong: bool = True
+    date: date | None = None
+    place: str | None = None
+    title: str = ""
+    topics: set[str] = field(default_factory=set)
+
+
+@dataclass
+class AgreementCandidate:
+    type: str
+    title: str
+    status: str | None
+    horizon: str | None
+    sentence: Sentence
+    sentences: list[Sentence] = field(default_factory=list)
+    topics: set[str] = field(default_factory=set)
+    quoted: bool = False
+
+
+def sentence_topics(sentence: Sentence) -> set[str]:
+    """Topic codes whose keywords occur in the sentence."""
+    return {str(e.value) for m in sentence.phrases for e in m.entries if e.kind == "topic"}
+
+
+def _event_types(layout: Layout, sentence: Sentence) -> list[tuple[str, bool, int]]:
+    """(type, strong, position) of each event trigger in the sentence."""
+    found = []
+    for match in sentence.phrases:
+        for entry in match.entries:
+            if entry.kind != "event":
+                continue
+            event_type, strength = entry.value
+            if event_type == "signing":
+                before = layout.text[max(sentence.start, match.start - 30):match.start]
+                if _FUTURE_BEFORE.search(before):
+                    event_type = "announcement"
+            found.append((event_type, strength == "strong", match.start))
+            break
+    return found
+
+
+def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
+    """One event per type of happening the report describes, with the sentences that describe it."""
+    events: dict[str, EventCandidate] = {}
+    current: EventCandidate | None = None
+    for sentence in layout.body:
+        triggers = _event_types(layout, sentence)
+        if triggers:
+            strong = [t for t in triggers if t[1]]
+            chosen = strong or triggers
+            for event_type, is_strong, _ in chosen:
+                event = events.get(event_type)
+                if event is None:
+                    event = EventCandidate(event_type, sentence, strong=is_strong)
+                    events[event_type] = event
+                elif is_strong and not event.strong:
+                    event.anchor, event.strong = sentence, True
+                if sentence not in event.sentences:
+                    event.sentences.append(sentence)
+            current = events[chosen[0][0]]
+        elif current is not None:
+            current.sentences.append(sentence)
+    has_gathering = any(events[t].strong for t in GATHERINGS if t in events)
+    result = []
+    for event in events.values():
+        if not event.strong and (has_gathering or event.type != "meeting"):
+            continue
+        if event.type == "announcement" and len(events) > 1 and not event.strong:
+            continue
+        result.append(event)
+    # An "announcement" next to a real happening is usually that happening's own wording.
+    if len(result) > 1:
+        result = [e for e in result if e.type != "announcement" or _announcement_stands_alone(e, result)]
+    for event in result:
+        event.date = _event_date(event, layout)
+        event.place = _event_place(event, layout)
+        event.topics = set().union(*(sentence_topics(s) for s in event.sentences))
+    order = {name: i for i, name in enumerate(("conference", "meeting", "visit", "signing", "approval",
+                                               "announcement"))}
+    result.sort(key=lambda e: (e.anchor.start, order[e.type]))
+    return result
+
+
+def _announcement_stands_alone(event: EventCandidate, events: list[EventCandidate]) -> bool:
+    others = {s.index for e in events if e is not event for s in [e.anchor]}
+    return event.anchor.index not in others
+
+
+def _event_date(event: EventCandidate, layout: Layout) -> date | None:
+    for sentence in [event.anchor, *event.sentences]:
+        for mention in sentence.dates:
+            return mention.value
+    return layout.published
+
+
+def _event_place(event: EventCandidate, layout: Layout) -> str | None:
+    for sentence in [event.anchor, *event.sentences]:
+        for match in sentence.names:
+            cities = match.of_kind("city")
+            if cities and _VENUE_BEFORE.search(layout.text[max(sentence.start, match.start - 14):match.start]):
+                return str(cities[0].value[0])
+    if layout.dateline_place and event.type != "announcement":
+        return layout.dateline_place[0]
+    for sentence in event.sentences:
+        for match in sentence.names:
+            cities = match.of_kind("city")
+            if cities:
+                return str(cities[0].value[0])
+    return None
+
+
+def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandidate]:
+    """Documents named as signed, approved, ratified, planned or in force."""
+    agreements: list[AgreementCandidate] = []
+    text = layout.text
+    body = layout.body
+    owner: AgreementCandidate | None = None
+    for position, sentence in enumerate(body):
+        chunk = text[sentence.start:sentence.end]
+        statuses = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "status"]
+        triggers = {t for t, _, _ in _event_types(layout, sentence)}
+        phrases = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "agreement"]
+        quoted = [q for q in _QUOTED.finditer(chunk)]
+        new_here: list[AgreementCandidate] = []
+        for match, agreement_type in phrases:
+            word = text[match.start:match.end]
+            before = text[max(sentence.start, match.start - 12):match.start].lower()
+            anaphoric = bool(re.search(r"\b(?:this|that|the|these|such)\s+$", before)) and not quoted
+            if anaphoric and agreements:
+                owner = agreements[-1]
+                continue
+            if _inside_name(text, match.start, match.end):
+                continue
+            status = _nearest_status(statuses, match.start, match.end, triggers)
+            title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
+            if title_quoted:
+                agreement_type = _type_from_title(title, resources) or agreement_type
+            if status is None and not title_quoted:
+                continue
+            if word.lower() in {"deal", "deals", "concept", "program", "programme", "charter", "minutes",
+                                "plans", "strategies", "agreements", "contracts"} and status is None:
+                continue
+            duplicate = next((a for a in agreements + new_here if a.type == agreement_type
+                              and (a.title.lower() == title.lower() or a.sentence is sentence)), None)
+            if duplicate:
+                duplicate.sentences.append(sentence) if sentence not in duplicate.sentences else None
+                continue
+            horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
+                                          {"strategy", "roadmap", "agreement", "declaration"} else None)
+            candidate = AgreementCandidate(agreement_type, title, status, horizon, sentence, [sentence],
+                                           quoted=title_quoted)
+            new_here.append(candidate)
+        if new_here:
+            agreements.extend(new_here)
+            owner = new_here[-1]
+        elif owner is not None and sentence not in owner.sentences:
+            previous = text[body[position - 1].start:body[position - 1].end] if position else ""
+            if _ANAPHOR.match(chunk) or _BULLET.match(chunk) and previous.rstrip().endswith((":", ";")) \
+                    or _BULLET.match(chunk) and _BULLET.match(previous):
+                owner.sentences.append(sentence)
+            elif triggers:
+                owner = None
+    for agreement in agreements:
+        agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
+    return agreements
+
+
+def _inside_name(text: str, start: int, end: int) -> bool:
+    """"Paris Agreement" or "Energy Charter Treaty" name a known text, not one agreed here."""
+    word = text[start:end]
+    before = text[max(0, start - 12):start]
+    return word[:1].isupper() and bool(re.search(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$", before))
+
+
+def _nearest_status(statuses: list[tuple[object, str]], start: int, end: int,
+                    triggers: set[str]) -> str | None:
+    if statuses:
+        def distance(item: tuple[object, str]) -> int:
+            match = item[0]
+            return min(abs(match.start - end), abs(start - match.end))  # type: ignore[attr-defined]
+        return min(statuses, key=distance)[1]
+    if "signing" in triggers:
+        return "signed"
+    if "approval" in triggers:
+        return "approved"
+    if "announcement" in triggers:
+        return "planned"
+    return None
+
+
+def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
+                     quoted: list[re.Match[str]]) -> tuple[str, bool]:
+    for quote in quoted:
+        q_start, q_end = sentence.start + quote.start(), sentence.start + quote.end()
+        if q_start - 60 <= start <= q_end + 5:
+            return quote.group(1).strip(), True
+    tail = text[end:sentence.end]
+    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+                     r"during|at the|in the presence|within|signed|approved|as part)\b", tail)
+    phrase = text[start:end] + (tail[:stop.start()] if stop else tail)
+    words = phrase.split()
+    if len(words) > 18:
+        phrase = " ".join(words[:18])
+    phrase = phrase.strip()
+    return phrase[:1].upper() + phrase[1:], False
+
+
+def _type_from_title(title: str, resources: Resources) -> str | None:
+    lowered = title.lower()
+    best: tuple[int, str] | None = None
+    for agreement_type, words in resources.agreement_phrases.items():
+        for word in words:
+            found = re.search(rf"\b{re.escape(word)}\b", lowered)
+            if found and (best is None or found.start() < best[0]):
+                best = (found.start(), agreement_type)
+    return best[1] if best else None
+
+
+def _horizon(text: str) -> str | None:
+    for pattern in _HORIZON:
+        found = pattern.search(text)
+        if found:
+            return found.group(1)
+    return None
+
+
+def event_title(event: EventCandidate, layout: Layout, countries: list[str],
+                agreements: list[AgreementCandidate]) -> str:
+    """A readable title: the gathering's proper name if the text gives one, else a description."""
+    text = layout.text
+    anchor = text[event.anchor.start:event.anchor.end]
+    if event.type == "conference":
+        named = re.search(
+            r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
+            r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
+            r"Congress|Week|Session|Council|Ministerial)(?:\s+(?:of|on|for)\s+[^,.;:()]+?)?"
+            r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)", anchor)
+        if named and len(named.group().split()) >= 2:
+            return named.group().strip(" ,.")
+    if event.type in {"signing", "approval"}:
+        related = [a for a in agreements if a.sentence in event.sentences]
+        if related:
+            verb = "Signing" if event.type == "signing" else "Approval"
+            return f"{verb} of {related[0].title[:1].lower()}{related[0].title[1:]}"
+    label = {"meeting": "Talks", "conference": "Conference", "visit": "Visit", "signing": "Signing",
+             "approval": "Approval", "announcement": "Announcement"}[event.type]
+    parts = [label]
+    if countries:
+        parts.append("involving " + ", ".join(countries))
+    if event.place:
+        parts.append(f"in {event.place}")
+    return " ".join(parts)

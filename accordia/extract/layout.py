@@ -1,0 +1,125 @@
+"""The shape of a report: headline, byline lines, dateline, body sentences and the report date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from accordia.extract.resources import Resources
+from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
+
+
+@dataclass
+class Sentence:
+    """A sentence of the body with the data-file matches that fall inside it."""
+
+    index: int
+    start: int
+    end: int
+    names: list[Match] = field(default_factory=list)
+    phrases: list[Match] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    in_body: bool = True
+
+    def phrase_kinds(self, kind: str) -> list[tuple[Match, object]]:
+        return [(m, e.value) for m in self.phrases for e in m.entries if e.kind == kind]
+
+
+@dataclass
+class Layout:
+    """A document read once: sentences with their matches, the header and the dateline."""
+
+    text: str
+    sentences: list[Sentence]
+    body_start: int
+    title: str | None
+    published: date | None
+    dateline_place: tuple[str, str] | None  # (city, country code)
+
+    @property
+    def body(self) -> list[Sentence]:
+        return [sentence for sentence in self.sentences if sentence.in_body]
+
+
+_BODY_LIKE = re.compile(r"[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}")
+
+
+def _looks_like_body(text: str) -> bool:
+    # A body sentence reads as prose: several lower-case words in a row, some length, and it ends
+    # like a sentence (headlines rarely end with a full stop).
+    stripped = text.rstrip()
+    ends_like_sentence = stripped.endswith((".", "!", "?", ":", '"', "”", "’", "»")) or len(stripped) >= 200
+    return len(stripped) >= 60 and ends_like_sentence and bool(_BODY_LIKE.search(stripped))
+
+
+def read_layout(text: str, resources: Resources, title: str | None = None,
+                published: date | None = None) -> Layout:
+    """Split `text` into sentences, find the header, dateline and report date."""
+    spans = split_sentences(text, resources.abbreviations)
+    names = find_names(resources, text)
+    phrases = find_phrases(resources, text)
+    sentences = [Sentence(i, s, e) for i, (s, e) in enumerate(spans)]
+    _distribute(sentences, names, "names")
+    _distribute(sentences, phrases, "phrases")
+
+    body_index = next((s.index for s in sentences if _looks_like_body(text[s.start:s.end])),
+                      len(sentences))
+    for sentence in sentences[:body_index]:
+        sentence.in_body = False
+    if title is None and sentences:
+        first_line = text[sentences[0].start:sentences[0].end]
+        if "\n" not in first_line and len(first_line) <= 250 and not sentences[0].in_body:
+            title = first_line.strip()
+        elif sentences[0].in_body and len(first_line) <= 250 and not first_line.endswith("."):
+            title = first_line.strip()
+
+    header_text_end = sentences[body_index].start if body_index < len(sentences) else len(text)
+    if published is None:
+        published = _report_date(text, header_text_end, sentences, body_index)
+    reference = published
+    for sentence in sentences:
+        sentence.dates = find_dates(text[sentence.start:sentence.end], reference, sentence.start)
+    dateline = _dateline(text, sentences, body_index)
+    return Layout(text, sentences, sentences[body_index].start if body_index < len(sentences) else 0,
+                  title, published, dateline)
+
+
+def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str) -> None:
+    """Hand each match to the sentence that contains it (one pass over both sorted lists)."""
+    index = 0
+    for match in matches:
+        while index < len(sentences) and sentences[index].end <= match.start:
+            index += 1
+        if index == len(sentences):
+            break
+        if sentences[index].start <= match.start:
+            getattr(sentences[index], attribute).append(match)
+
+
+def _report_date(text: str, header_end: int, sentences: list[Sentence], body_index: int) -> date | None:
+    # The header (byline, timestamp) carries the most reliable date; then the first body sentence
+    # (a dateline such as "ASTANA, Kazakhstan, June 21."), whose year may come from the header.
+    header_dates = [d for d in find_dates(text[:header_end], None) if d.explicit_year]
+    if header_dates:
+        return header_dates[0].value
+    if body_index < len(sentences):
+        first = sentences[body_index]
+        opening = text[first.start:min(first.end, first.start + 120)]
+        dated = [d for d in find_dates(opening, None) if d.explicit_year]
+        if dated and dated[0].start < 60:
+            return dated[0].value
+    return None
+
+
+def _dateline(text: str, sentences: list[Sentence], body_index: int) -> tuple[str, str] | None:
+    """The city that opens the body or a line just above it ("ASTANA, Kazakhstan, June 21.")."""
+    for sentence in reversed(sentences[max(0, body_index - 2):body_index + 1]):
+        for match in sentence.names:
+            if match.start - sentence.start > 1:
+                break
+            cities = match.of_kind("city")
+            if cities and text[match.end:match.end + 1] in {",", ":", "(", " ", "—", "–"}:
+                city, code = cities[0].value
+                return str(city), str(code)
+    return None

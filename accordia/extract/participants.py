@@ -1,0 +1,387 @@
+"""Who takes part: organizations, persons with their roles, and participating countries.
+
+Each function returns candidates with evidence spans and a confidence; `extract()` decides
+what goes into the record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from accordia.extract.layout import Layout, Sentence
+from accordia.extract.resources import OrgInfo, Resources, RoleInfo
+from accordia.extract.text import Match
+
+# --- organizations ----------------------------------------------------------------------------
+
+_CAP = r"[A-Z][\w\-’'&.]*"
+_HEADS = (r"(?:Ministry|Department|Agency|Administration|Committee|Commission|Authority|Bureau|Office|"
+          r"Survey|Company|Corporation|Fund|Council|Institute|Holding|Inspectorate|Regulator|Operator)")
+_ORG_PATTERN = re.compile(
+    rf"(?:(?P<owner>{_CAP}(?:\s{_CAP})?)['’]s\s+)?"
+    rf"(?P<name>(?:{_CAP}\s+){{0,4}}?"
+    rf"(?P<head>{_HEADS[3:-1]})"
+    rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+(?!(?:the\s+)?{_HEADS}\b))?{_CAP})*)*"
+    rf"(?:\s+{_CAP})*)"
+)
+_AGENCY_HEADS = {"Agency", "Administration", "Committee", "Commission", "Authority", "Bureau", "Office",
+                 "Survey", "Inspectorate", "Regulator", "Council", "Institute"}
+_COMPANY_HEADS = {"Company", "Corporation", "Holding", "Operator", "Fund"}
+_LEADING_STOP = {"The", "A", "An", "And", "With", "From", "Of", "In", "On", "At", "By", "For", "During",
+                 "Between", "Both", "Its", "Their", "His", "Her"}
+
+
+@dataclass
+class OrgCandidate:
+    name: str
+    acronym: str | None
+    kind: str
+    country: str | None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    from_gazetteer: bool = True
+
+
+def country_name(resources: Resources, code: str) -> str:
+    info = resources.countries.get(code)
+    return info.name if info else code
+
+
+def _country_in(matches: list[Match], start: int, end: int) -> str | None:
+    for match in matches:
+        if start <= match.start and match.end <= end:
+            for entry in match.entries:
+                if entry.kind in {"country", "adjective"}:
+                    return str(entry.value)
+    return None
+
+
+def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCandidate]:
+    """Organizations named in the body, from the gazetteer and from naming patterns."""
+    found: dict[str, OrgCandidate] = {}
+    text = layout.text
+    for sentence in layout.body:
+        covered: list[tuple[int, int]] = []
+        for match in sentence.names:
+            for entry in match.of_kind("org"):
+                org: OrgInfo = entry.value
+                candidate = found.setdefault(org.name, OrgCandidate(org.name, org.acronym, org.kind,
+                                                                    org.country))
+                candidate.spans.append((match.start, match.end))
+                covered.append((match.start, match.end))
+                break
+        chunk = text[sentence.start:sentence.end]
+        previous: tuple[str | None, int] | None = None
+        for pattern_match in _ORG_PATTERN.finditer(chunk):
+            start = sentence.start + pattern_match.start("name")
+            end = sentence.start + pattern_match.end("name")
+            name = pattern_match.group("name")
+            words = name.split()
+            while words and words[0] in _LEADING_STOP:
+                start += len(words[0]) + 1
+                words = words[1:]
+            if len(words) < 2 or any(s <= start and end <= e for s, e in covered):
+                continue
+            if any(s < end and start < e for s, e in covered):
+                # A pattern around a gazetteer name ("National Mining Company Tau-Ken Samruk").
+                continue
+            name = " ".join(words)
+            owner = pattern_match.group("owner")
+            country = _country_in(sentence.names, start, end)
+            if country is None and owner:
+                owner_start = sentence.start + pattern_match.start("owner")
+                country = _country_in(sentence.names, owner_start, start)
+            if country is None:
+                window_start = max(sentence.start, start - 25)
+                country = _country_in(sentence.names, window_start, start)
+            if country is None and previous is not None and \
+                    re.fullmatch(r"\s*(?:,|and|&)\s*(?:the\s+)?", text[previous[1]:start]):
+                # "Kazakhstan's Ministry of Foreign Affairs and Ministry of Energy": one owner for both.
+                country = previous[0]
+            name = normalise_org_name(name, country, resources)
+            head = pattern_match.group("head")
+            kind = _kind_for(head, name)
+            candidate = found.setdefault(name, OrgCandidate(name, None, kind, country,
+                                                            from_gazetteer=False))
+            candidate.spans.append((start, end))
+            covered.append((start, end))
+            previous = (country, end)
+    return found
+
+
+def _kind_for(head: str, name: str) -> str:
+    if head in {"Ministry", "Department"}:
+        return "ministry"
+    if head in _AGENCY_HEADS:
+        return "agency"
+    if head in _COMPANY_HEADS:
+        return "state_company" if re.search(r"\b(National|State)\b", name) else "company"
+    return "other"
+
+
+def normalise_org_name(name: str, country: str | None, resources: Resources) -> str:
+    """"Energy Ministry" of RU → "Ministry of Energy of Russia"; names keep their own country."""
+    inverted = re.fullmatch(r"(?P<field>[A-Z][\w ]+?) Ministry", name)
+    if inverted:
+        name = f"Ministry of {inverted.group('field')}"
+    if country and name.startswith("Ministry"):
+        full = country_name(resources, country)
+        if full not in name:
+            name = f"{name} of {full}"
+    return name
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|[A-Z]\.)"
+_NAME_RUN = re.compile(
+    rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|di|du|le|la|dos|del)\s+|al-|el-)?{_NAME_TOKEN})*"
+)
+_GAP_TOKEN = re.compile(r"[\w\-.’']+|[^\w\s]")
+_GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-"}
+_SPEECH_VERBS = re.compile(
+    r"^\s*(?:,\s*)?(?:said|says|stated|noted|told|stressed|emphasized|emphasised|added|explained|"
+    r"underlined|highlighted|announced|remarked|pointed out|met|signed|visited|thanked|welcomed)\b"
+)
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|H\.E)\.?\s*$")
+# The words that own a role just before it: "Kazakhstan's", "Russian", "SCO", "the U.S.".
+_OWNER_BEFORE = re.compile(r"(?:(?:the\s+)?(?:[A-Z][\w.\-’']*(?:['’]s)?\s+){1,4})$")
+_ORG_AFTER = re.compile(r"\s*,?\s*(?:from|of|at|with|representing)\s+(?:the\s+)?(?=[A-Z])")
+_DELEGATION = re.compile(r"\bdelegation\b|\bside\b", re.I)
+_RIGHT_ROLE = re.compile(r"^\s*,\s*(?:the\s+|a\s+|who\s+is\s+(?:the\s+)?)?")
+
+
+@dataclass
+class PersonCandidate:
+    name: str
+    role: RoleInfo | None = None
+    country: str | None = None
+    organization: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    confidence: float = 0.6
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1]
+
+
+def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tuple[int, int]]:
+    """Runs of capitalised words that may be a person's name, split at known non-name words."""
+    blocked: list[tuple[int, int]] = [(m.start, m.end) for m in sentence.names]
+    blocked += [(m.start, m.end) for m in sentence.phrases if m.of_kind("role")]
+    runs: list[tuple[int, int]] = []
+    chunk = text[sentence.start:sentence.end]
+    for found in _NAME_RUN.finditer(chunk):
+        current: list[tuple[int, int]] = []
+        for token in re.finditer(r"\S+", found.group()):
+            start = sentence.start + found.start() + token.start()
+            end = start + len(token.group())
+            word = token.group()
+            stop = (word.rstrip(".") in resources.not_name_words
+                    or any(s < end and start < e for s, e in blocked))
+            if stop:
+                if current:
+                    runs.append((current[0][0], current[-1][1]))
+                current = []
+            else:
+                current.append((start, end))
+        if current:
+            runs.append((current[0][0], current[-1][1]))
+    return runs
+
+
+def _gap_is_attachment(gap: str) -> bool:
+    """Whether the words between a role and a name only attach the role ("of the X of Y")."""
+    tokens = _GAP_TOKEN.findall(gap)
+    if len(tokens) > 14:
+        return False
+    return all(t.lower() in _GAP_WORDS or t[:1].isupper() or t in {"’", "'"} for t in tokens)
+
+
+def _context_country_org(sentence: Sentence, start: int, end: int,
+                         orgs: dict[str, OrgCandidate]) -> tuple[str | None, str | None]:
+    country = None
+    organization = None
+    for match in sentence.names:
+        if match.end <= start or match.start >= end:
+            continue
+        for entry in match.entries:
+            if entry.kind in {"country", "adjective"} and country is None:
+                country = str(entry.value)
+            elif entry.kind == "org" and organization is None:
+                organization = entry.value.name
+                country = country or entry.value.country
+    if organization is None:
+        for name, candidate in orgs.items():
+            if any(start <= s and e <= end for s, e in candidate.spans):
+                organization = name
+                country = country or candidate.country
+                break
+    return country, organization
+
+
+def find_persons(layout: Layout, resources: Resources,
+                 orgs: dict[str, OrgCandidate]) -> list[PersonCandidate]:
+    """Named people with the role, country and organization the text attaches to them."""
+    text = layout.text
+    persons: list[PersonCandidate] = []
+    for sentence in layout.body:
+        roles = [(m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"]
+        for run_start, run_end in _name_runs(sentence, text, resources):
+            words = text[run_start:run_end].split()
+            candidate: PersonCandidate | None = None
+            # Role before the name: "Deputy Minister of Energy of Russia Sergey Mochalnikov".
+            left = [(m, info) for m, info in roles if m.end <= run_start]
+            if left:
+                match, info = left[-1]
+                if _gap_is_attachment(text[match.end:run_start]):
+                    window_start = max(sentence.start, match.start - 40)
+                    owner = _OWNER_BEFORE.search(text[window_start:match.start])
+                    ctx_start = window_start + owner.start() if owner else match.start
+                    country, org = _context_country_org(sentence, ctx_start, run_start, orgs)
+                    after_org = _ORG_AFTER.match(text, run_end)
+                    if after_org:
+                        right_country, right_org = _context_country_org(
+                            sentence, run_end, min(sentence.end, after_org.end() + 60), orgs)
+                        country = country or right_country
+                        org = right_org or org
+                    candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.9)
+            # Role after the name: "Alexander Novak, Russia's Deputy Prime Minister".
+            if candidate is None:
+                after = text[run_end:sentence.end]
+                lead = _RIGHT_ROLE.match(after)
+                right = [(m, info) for m, info in roles if m.start >= run_end]
+                if lead and right:
+                    match, info = right[0]
+                    between = text[run_end + lead.end():match.start]
+                    if len(between) <= 40 and _gap_is_attachment(between):
+                        tail_end = _attachment_end(text, match.end, sentence.end)
+                        country, org = _context_country_org(sentence, run_end, tail_end, orgs)
+                        candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.85)
+            if candidate is None and len(words) >= 2:
+                before = text[max(sentence.start, run_start - 6):run_start]
+                if _HONORIFIC.search(before) or _SPEECH_VERBS.match(text[run_end:run_end + 30]):
+                    candidate = PersonCandidate(" ".join(words), confidence=0.6)
+            if candidate is None or len(words) < 2 and candidate.role is None:
+                continue
+            if len(words) > 4 or any(w.isupper() and len(w) > 1 for w in words):
+                continue
+            if candidate.country is None and _DELEGATION.search(text[sentence.start:sentence.end]):
+                # "Leading the U.S. delegation were ... X and Y": the delegation's country.
+                candidate.country = _delegation_country(sentence, text)
+            candidate.spans.append((sentence.start, sentence.end))
+            persons.append(candidate)
+    return _merge_persons(persons, layout, resources)
+
+
+def _delegation_country(sentence: Sentence, text: str) -> str | None:
+    for match in sentence.names:
+        following = text[match.end:match.end + 16].lower()
+        if "delegation" in following or following.startswith(" side"):
+            for entry in match.entries:
+                if entry.kind in {"country", "adjective"}:
+                    return str(entry.value)
+    return None
+
+
+def _attachment_end(text: str, start: int, limit: int) -> int:
+    """End of "of the National Energy Administration of China" after a role."""
+    tail = re.match(r"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s*(?:of\s+|and\s+|for\s+)?)+)?",
+                    text[start:limit])
+    return start + (tail.end() if tail else 0)
+
+
+def _same_person(a: PersonCandidate, b: PersonCandidate) -> bool:
+    if a.country and b.country and a.country != b.country:
+        return False
+    if fuzz.ratio(a.name.lower(), b.name.lower()) >= 88:
+        return True
+    # Transliterations of the surname (Satkaliyev / Satkaliev) with compatible first names.
+    if fuzz.ratio(a.surname.lower(), b.surname.lower()) >= 85:
+        first_a, first_b = a.name.split()[0], b.name.split()[0]
+        return len(a.name.split()) == 1 or len(b.name.split()) == 1 or first_a[0] == first_b[0]
+    return False
+
+
+def _merge_persons(persons: list[PersonCandidate], layout: Layout,
+                   resources: Resources) -> list[PersonCandidate]:
+    merged: list[PersonCandidate] = []
+    for person in persons:
+        for existing in merged:
+            if _same_person(existing, person):
+                if len(person.name) > len(existing.name):
+                    existing.name = person.name
+                if existing.role is None or person.role and person.role.rank > existing.role.rank \
+                        and existing.confidence <= person.confidence:
+                    existing.role = existing.role or person.role
+                existing.country = existing.country or person.country
+                existing.organization = existing.organization or person.organization
+                existing.spans.extend(person.spans)
+                existing.confidence = max(existing.confidence, person.confidence)
+                break
+        else:
+            merged.append(person)
+    # Surname-only mentions later in the text ("Satkaliyev said ...") add evidence.
+    surnames = defaultdict(list)
+    for person in merged:
+        surnames[person.surname].append(person)
+    for sentence in layout.body:
+        chunk = layout.text[sentence.start:sentence.end]
+        for surname, owners in surnames.items():
+            if len(owners) == 1 and re.search(rf"\b{re.escape(surname)}\b", chunk):
+                span = (sentence.start, sentence.end)
+                if span not in owners[0].spans:
+                    owners[0].spans.append(span)
+    for person in merged:
+        if person.organization is None and person.role and person.role.body and person.country:
+            person.organization = f"{person.role.body} of {country_name(resources, person.country)}"
+    return merged
+
+
+# --- countries --------------------------------------------------------------------------------
+
+@dataclass
+class CountryEvidence:
+    score: float = 0.0
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
+                    persons: list[PersonCandidate],
+                    event_sentences: set[int]) -> dict[str, CountryEvidence]:
+    """Evidence that each named country takes part in the reported cooperation (score >= 1)."""
+    evidence: dict[str, CountryEvidence] = defaultdict(CountryEvidence)
+    for person in persons:
+        if person.country:
+            item = evidence[person.country]
+            item.score += 1.0 if person.role else 0.5
+            item.spans.extend(person.spans[:1])
+    for org in orgs.values():
+        if org.country and org.kind in {"ministry", "agency", "state_company"}:
+            item = evidence[org.country]
+            item.score += 1.0
+            item.spans.extend(org.spans[:1])
+    for sentence in layout.body:
+        cues = [m for m in sentence.phrases for e in m.entries if e.kind == "cue"]
+        cooperative = sentence.index in event_sentences or any(
+            e.value == "cooperation" for m in cues for e in m.entries if e.kind == "cue")
+        passing = [m for m in cues for e in m.entries if e.kind == "cue" and e.value == "passing"]
+        for match in sentence.names:
+            codes = {str(e.value) for e in match.entries if e.kind in {"country", "adjective"}}
+            codes |= {str(e.value[1]) for e in match.entries if e.kind == "city"
+                      and sentence.index in event_sentences and _is_venue(layout.text, match)}
+            for code in codes:
+                weight = 0.55 if cooperative else 0.2
+                if any(0 <= match.start - p.end <= 25 for p in passing):
+                    weight = 0.0
+                if weight:
+                    evidence[code].score += weight
+                    evidence[code].spans.append((sentence.start, sentence.end))
+    return evidence
+
+
+def _is_venue(text: str, match: Match) -> bool:
+    return bool(re.search(r"\b(?:in|at|to|hosted by)\s+(?:the\s+)?$", text[max(0, match.start - 12):match.start]))

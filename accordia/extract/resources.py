@@ -1,0 +1,324 @@
+"""Load and validate the extractor's data files, and build the matchers over them.
+
+Everything the extractor knows about the world (countries, places, organizations, roles,
+trigger words, topics) comes from YAML files under `accordia/data/`, optionally overlaid by a
+user's own directory of files with the same names. Each file is validated on load; a bad
+entry raises `DataFileError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import pycountry
+import yaml
+
+from accordia.errors import DataFileError
+
+DATA_FILES = ("countries", "places", "organizations", "roles", "triggers", "topics", "lexicon")
+ORG_KINDS = ("ministry", "agency", "state_company", "company", "intergovernmental", "other")
+EVENT_TYPES = ("meeting", "conference", "signing", "approval", "visit", "announcement")
+AGREEMENT_TYPES = ("mou", "agreement", "contract", "strategy", "roadmap", "declaration", "protocol")
+AGREEMENT_STATUSES = ("signed", "approved", "ratified", "planned", "in_force")
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    code: str
+    name: str
+    capital: str | None
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    name: str
+    acronym: str | None
+    kind: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role: str
+    body: str | None
+    rank: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a gazetteer key stands for: `kind` is country, adjective, city, org or role."""
+
+    kind: str
+    value: Any
+
+
+@dataclass
+class Resources:
+    """Everything loaded from the data files, with the automata built over it."""
+
+    countries: dict[str, CountryInfo]
+    orgs: list[OrgInfo]
+    roles: dict[str, RoleInfo]
+    topics: dict[str, str]
+    event_triggers: dict[str, dict[str, list[str]]]
+    agreement_phrases: dict[str, list[str]]
+    status_phrases: dict[str, list[str]]
+    cooperation_cues: frozenset[str]
+    passing_cues: tuple[str, ...]
+    not_name_words: frozenset[str]
+    org_heads: frozenset[str]
+    abbreviations: frozenset[str]
+    stopwords: dict[str, frozenset[str]]
+    city_country: dict[str, str] = field(default_factory=dict)
+    # Case-sensitive automaton over proper names: countries, adjectives, cities, organizations.
+    names: Any = None
+    # Case-insensitive automaton over lowercase phrases: roles, triggers, topics, statuses.
+    phrases: Any = None
+
+
+class _Loader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping  # type: ignore[return-value]
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise DataFileError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _fail(path: Path, item: Any, message: str) -> DataFileError:
+    line = item.get("__line__", "?") if isinstance(item, dict) else "?"
+    return DataFileError(f"{path}:{line}: {message}")
+
+
+def _check_code(path: Path, item: dict[str, Any], code: Any, allow_none: bool = False) -> None:
+    if code is None and allow_none:
+        return
+    if not isinstance(code, str) or pycountry.countries.get(alpha_2=code) is None and code != "XK":
+        raise _fail(path, item, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+
+
+def _strings(path: Path, item: dict[str, Any], key: str) -> list[str]:
+    value = item.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, item, f"`{key}` must be a list of strings")
+    return value
+
+
+def data_paths(extra_dir: Path | None = None) -> dict[str, list[Path]]:
+    """The data files to read: the bundled ones, then a user's overlay directory if given."""
+    bundled = resources.files("accordia") / "data"
+    paths: dict[str, list[Path]] = {}
+    for name in DATA_FILES:
+        path = Path(str(bundled / f"{name}.yaml"))
+        if not path.is_file():
+            raise DataFileError(f"{path}: bundled data file is missing; reinstall accordia")
+        paths[name] = [path]
+    if extra_dir is not None:
+        for name in DATA_FILES:
+            candidate = extra_dir / f"{name}.yaml"
+            if candidate.is_file():
+                paths[name].append(candidate)
+    return paths
+
+
+def _entries(paths: Iterable[Path]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    for path in paths:
+        data = _read(path) or []
+        if not isinstance(data, list):
+            raise DataFileError(f"{path}: expected a list of entries at the top level")
+        for item in data:
+            if not isinstance(item, dict):
+                raise DataFileError(f"{path}: every entry must be a mapping, got {item!r}")
+            yield path, item
+
+
+def _sections(paths: Iterable[Path]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for path in paths:
+        data = _read(path) or {}
+        if not isinstance(data, dict):
+            raise DataFileError(f"{path}: expected a mapping at the top level")
+        for key, value in data.items():
+            if key == "__line__":
+                continue
+            if isinstance(value, list) and isinstance(merged.get(key), list):
+                merged[key] = merged[key] + value
+            elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
+
+
+def _add(automaton: Any, key: str, entry: Entry) -> None:
+    if not key:
+        return
+    # Each key stores its own length, so a match's end position gives back its start.
+    if key in automaton:
+        _, existing = automaton.get(key)
+        if entry not in existing:
+            existing.append(entry)
+    else:
+        automaton.add_word(key, (len(key), [entry]))
+
+
+def load_resources(extra_dir: Path | None = None) -> Resources:
+    """Read and validate every data file and build the matchers (uncached)."""
+    paths = data_paths(extra_dir)
+    names = ahocorasick.Automaton()
+    phrases = ahocorasick.Automaton()
+
+    countries: dict[str, CountryInfo] = {}
+    city_country: dict[str, str] = {}
+    for path, item in _entries(paths["countries"]):
+        code = item.get("code")
+        _check_code(path, item, code)
+        country_names = _strings(path, item, "names")
+        if not country_names:
+            raise _fail(path, item, "a country needs at least one name")
+        capital = item.get("capital")
+        countries[code] = CountryInfo(code, country_names[0], capital)
+        for name in country_names:
+            _add(names, name, Entry("country", code))
+            if len(name) > 4:
+                _add(names, name.upper(), Entry("country", code))
+        for adjective in _strings(path, item, "adjectives"):
+            _add(names, adjective, Entry("adjective", code))
+        cities = ([capital] if isinstance(capital, str) else []) + _strings(path, item, "cities")
+        for city in cities:
+            city_country.setdefault(city, code)
+            _add(names, city, Entry("city", (city, code)))
+            _add(names, city.upper(), Entry("city", (city, code)))
+
+    for path, item in _entries(paths["places"]):
+        _check_code(path, item, item.get("country"))
+        name = item.get("name")
+        if not isinstance(name, str):
+            raise _fail(path, item, "a place needs a `name`")
+        for alias in [name, *_strings(path, item, "aliases")]:
+            city_country.setdefault(alias, item["country"])
+            _add(names, alias, Entry("city", (name, item["country"])))
+            _add(names, alias.upper(), Entry("city", (name, item["country"])))
+
+    orgs: list[OrgInfo] = []
+    for path, item in _entries(paths["organizations"]):
+        name = item.get("name")
+        kind = item.get("kind")
+        if not isinstance(name, str):
+            raise _fail(path, item, "an organization needs a `name`")
+        if kind not in ORG_KINDS:
+            raise _fail(path, item, f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
+        _check_code(path, item, item.get("country"), allow_none=True)
+        acronym = item.get("acronym")
+        org = OrgInfo(name, acronym if isinstance(acronym, str) else None, kind, item.get("country"))
+        orgs.append(org)
+        for alias in [name, *_strings(path, item, "aliases")]:
+            _add(names, alias, Entry("org", org))
+        if org.acronym:
+            _add(names, org.acronym, Entry("org", org))
+
+    roles: dict[str, RoleInfo] = {}
+    for path, item in _entries(paths["roles"]):
+        role = item.get("role")
+        if not isinstance(role, str):
+            raise _fail(path, item, "a role entry needs `role`")
+        info = RoleInfo(role, item.get("body"), int(item.get("rank", 1)))
+        for variant in [role.lower(), *_strings(path, item, "variants")]:
+            roles[variant.lower()] = info
+            _add(phrases, variant.lower(), Entry("role", info))
+
+    topics: dict[str, str] = {}
+    for path, item in _entries(paths["topics"]):
+        code = item.get("code")
+        if not isinstance(code, str):
+            raise _fail(path, item, "a topic needs a `code`")
+        topics[code] = str(item.get("label", code))
+        for keyword in _strings(path, item, "keywords"):
+            _add(phrases, keyword.lower(), Entry("topic", code))
+
+    triggers = _sections(paths["triggers"])
+    event_triggers: dict[str, dict[str, list[str]]] = {}
+    for event_type, strengths in (triggers.get("events") or {}).items():
+        if event_type == "__line__":
+            continue
+        if event_type not in EVENT_TYPES:
+            raise DataFileError(f"{paths['triggers'][0]}: unknown event type {event_type!r}")
+        event_triggers[event_type] = {}
+        for strength in ("strong", "weak"):
+            words = [w.lower() for w in (strengths.get(strength) or [])]
+            event_triggers[event_type][strength] = words
+            for word in words:
+                _add(phrases, word, Entry("event", (event_type, strength)))
+    agreement_phrases: dict[str, list[str]] = {}
+    for agreement_type, words in (triggers.get("agreements") or {}).items():
+        if agreement_type == "__line__":
+            continue
+        if agreement_type not in AGREEMENT_TYPES:
+            raise DataFileError(f"{paths['triggers'][0]}: unknown agreement type {agreement_type!r}")
+        agreement_phrases[agreement_type] = [w.lower() for w in words]
+        for word in words:
+            _add(phrases, word.lower(), Entry("agreement", agreement_type))
+    status_phrases: dict[str, list[str]] = {}
+    for status, words in (triggers.get("status") or {}).items():
+        if status == "__line__":
+            continue
+        if status not in AGREEMENT_STATUSES:
+            raise DataFileError(f"{paths['triggers'][0]}: unknown agreement status {status!r}")
+        status_phrases[status] = [w.lower() for w in words]
+        for word in words:
+            _add(phrases, word.lower(), Entry("status", status))
+    cooperation_cues = frozenset(w.lower() for w in triggers.get("cooperation_cues") or [])
+    for cue in cooperation_cues:
+        _add(phrases, cue, Entry("cue", "cooperation"))
+    passing_cues = tuple(w.lower() for w in triggers.get("passing_cues") or [])
+    for cue in passing_cues:
+        _add(phrases, cue, Entry("cue", "passing"))
+
+    lexicon = _sections(paths["lexicon"])
+    stopwords = {lang: frozenset(words) for lang, words in (lexicon.get("stopwords") or {}).items()
+                 if lang != "__line__"}
+
+    names.make_automaton()
+    phrases.make_automaton()
+    return Resources(
+        countries=countries,
+        orgs=orgs,
+        roles=roles,
+        topics=topics,
+        event_triggers=event_triggers,
+        agreement_phrases=agreement_phrases,
+        status_phrases=status_phrases,
+        cooperation_cues=cooperation_cues,
+        passing_cues=passing_cues,
+        not_name_words=frozenset(lexicon.get("not_name_words") or []),
+        org_heads=frozenset(lexicon.get("org_heads") or []),
+        abbreviations=frozenset(lexicon.get("abbreviations") or []),
+        stopwords=stopwords,
+        city_country=city_country,
+        names=names,
+        phrases=phrases,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def get_resources(extra_dir: Path | None = None) -> Resources:
+    """The loaded resources, built once per process and overlay directory."""
+    return load_resources(extra_dir)

@@ -1,0 +1,213 @@
+"""Reading the text itself: matches of the data files, sentences, language and dates.
+
+All positions are character offsets into the document text exactly as ingest stored it, so
+evidence spans can be shown in the original.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from accordia.extract.resources import Entry, Resources
+
+
+@dataclass(frozen=True)
+class Match:
+    """A data-file phrase found in the text: [start, end) and what it stands for."""
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.kind == kind]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _scan(automaton: object, haystack: str, original: str) -> Iterator[Match]:
+    """Longest, leftmost non-overlapping matches that sit on word boundaries."""
+    candidates: list[tuple[int, int, list[Entry]]] = []
+    for end_index, (length, entries) in automaton.iter(haystack):  # type: ignore[attr-defined]
+        end = end_index + 1
+        start = end - length
+        if start > 0 and _is_word_char(original[start - 1]) and _is_word_char(original[start]):
+            continue
+        if end < len(original) and _is_word_char(original[end]) and _is_word_char(original[end - 1]):
+            continue
+        candidates.append((start, end, entries))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    last_end = -1
+    for start, end, entries in candidates:
+        if start < last_end:
+            continue
+        last_end = end
+        yield Match(start, end, tuple(entries))
+
+
+def find_names(resources: Resources, text: str) -> list[Match]:
+    """Countries, adjectives, cities and organizations, matched case-sensitively."""
+    return list(_scan(resources.names, text, text))
+
+
+def fold_case(text: str) -> str:
+    """Lower-case `text` without changing its length, so offsets stay valid."""
+    folded = text.lower()
+    if len(folded) == len(text):
+        return folded
+    return "".join(char.lower()[0] for char in text)
+
+
+def find_phrases(resources: Resources, text: str) -> list[Match]:
+    """Roles, triggers, statuses, cues and topic keywords, matched case-insensitively."""
+    return list(_scan(resources.phrases, fold_case(text), text))
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])|\n\s*\n|\n(?=\s*[-–—•*·▪]\s)|\n")
+_TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
+
+
+def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
+    """Sentence spans [start, end) with surrounding whitespace trimmed; lines also end sentences."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        end = boundary.end()
+        piece = text[start:end]
+        if boundary.group().startswith((".", "!", "?", "…")):
+            before = _TOKEN_BEFORE.search(text[max(start, boundary.start() - 20) : boundary.end()])
+            token = before.group(1).lstrip("(\"'“") if before else ""
+            # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
+            if token in abbreviations or token.rstrip(".") in abbreviations or re.fullmatch(
+                r"(?:[A-Z]\.)*[A-Z]", token
+            ):
+                continue
+        if piece.strip():
+            spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def detect_language(text: str, resources: Resources) -> str:
+    """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
+    words = [w.lower() for w in _WORD.findall(text[:5000])]
+    if not words:
+        return "und"
+    cyrillic = sum(1 for w in words if "\u0400" <= w[0] <= "\u04ff")
+    if cyrillic > len(words) * 0.5:
+        return "ru"
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in resources.stopwords.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    if scores[best] < max(2, len(words) * 0.03):
+        return "und"
+    return best
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+
+DATE_PATTERNS = (
+    re.compile(r"\b(?P<year>20\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)\b"),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>20\d\d)\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>20\d\d)\b", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
+    re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)", re.I),
+)
+_RELATIVE = re.compile(
+    r"\b(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
+    r"|(?:on|last|this|next|past)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.I,
+)
+_FUTURE = re.compile(r"\b(?:will|next|is to|are to|is scheduled|are scheduled|upcoming|planned for)\b", re.I)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    value: date
+    explicit_year: bool
+
+
+def find_dates(text: str, reference: date | None, start_offset: int = 0) -> list[DateMention]:
+    """Absolute and relative dates in `text`; ones without a year take the reference's year."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            groups = match.groupdict()
+            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()]
+            year_text = groups.get("year")
+            if year_text is None and reference is None:
+                continue
+            year = int(year_text) if year_text else reference.year  # type: ignore[union-attr]
+            try:
+                value = date(year, month, int(groups["day"]))
+            except ValueError:
+                continue
+            if year_text is None and reference is not None and value > reference + timedelta(days=31):
+                # "December 28" in a report of January 3 is last year's.
+                try:
+                    value = value.replace(year=year - 1)
+                except ValueError:
+                    continue
+            taken.append((match.start(), match.end()))
+            found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
+                                     year_text is not None))
+    if reference is not None:
+        future = bool(_FUTURE.search(text))
+        for match in _RELATIVE.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            value = _resolve_relative(match, reference, future)
+            if value is not None:
+                found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
+                                         value, True))
+    found.sort(key=lambda mention: mention.start)
+    return found
+
+
+def _resolve_relative(match: re.Match[str], reference: date, future: bool) -> date | None:
+    rel = (match.group("rel") or "").lower()
+    if rel in {"today", "earlier today", "this week"}:
+        return reference
+    if rel == "yesterday":
+        return reference - timedelta(days=1)
+    if rel == "tomorrow":
+        return reference + timedelta(days=1)
+    weekday = match.group("weekday")
+    if not weekday:
+        return None
+    target = _WEEKDAYS[weekday.lower()]
+    if future or match.group(0).lower().startswith("next"):
+        return reference + timedelta(days=(target - reference.weekday()) % 7 or 7)
+    # A past-tense report: the most recent such day on or before the report date.
+    return reference - timedelta(days=(reference.weekday() - target) % 7)

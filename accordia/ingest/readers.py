@@ -1,0 +1,242 @@
+"""Turn raw bytes into `Document`s: plain text, HTML, RSS/Atom, PDF and JSONL.
+
+Every reader either yields documents or raises an `InputError` subclass with a reason a
+person can act on; a reader never returns an empty document silently.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import charset_normalizer
+import feedparser
+import pypdf
+import trafilatura
+from lxml import html as lxml_html
+
+from accordia.errors import EmptyInput, ParseError, UnsupportedInput
+from accordia.models import Document, Failure
+
+log = logging.getLogger(__name__)
+
+# Formats a source can hold; `sniff_format` picks one from the bytes and the name.
+FORMATS = ("text", "html", "feed", "pdf", "jsonl")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Past this depth lxml stops building the tree; we refuse such pages instead of half-reading them.
+MAX_HTML_DEPTH = 5000
+
+
+def sniff_format(data: bytes, name: str = "") -> str:
+    """The format of `data`, from its first bytes first and its file name second."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    lowered = name.lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if head.startswith(b"<?xml") or head.startswith((b"<rss", b"<feed", b"<rdf")):
+        if b"<rss" in head or b"<feed" in head or b"<rdf" in head:
+            return "feed"
+        return "html" if b"<html" in head else "feed"
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<div", b"<article", b"<p")):
+        return "html"
+    if lowered.endswith((".jsonl", ".ndjson")) or (head.startswith(b"{") and b'"text"' in data[:5000]):
+        return "jsonl"
+    if lowered.endswith((".html", ".htm")):
+        return "html"
+    if lowered.endswith((".xml", ".rss", ".atom")):
+        return "feed"
+    if lowered.endswith(".pdf"):
+        return "pdf"
+    return "text"
+
+
+def decode(data: bytes, source: str) -> str:
+    """Text from bytes: UTF-8 when valid, else the most likely legacy encoding (cp1251, latin-1...)."""
+    if _looks_binary(data):
+        raise UnsupportedInput(f"{source}: binary content, not a text, HTML, feed or PDF file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None:
+            raise UnsupportedInput(f"{source}: cannot tell the text encoding") from None
+        text = str(best)
+    return clean_text(text)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    if not sample:
+        return False
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls / len(sample) > 0.05
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and Unicode form and drop control characters; offsets refer to this."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROL.sub("", text)
+
+
+def require_text(text: str, source: str) -> str:
+    if not text.strip():
+        raise EmptyInput(f"{source}: no readable text")
+    return text
+
+
+def read_text(data: bytes, source: str) -> Iterator[Document]:
+    """A plain-text report: the whole file is the document."""
+    text = require_text(decode(data, source), source)
+    yield Document(source=source, text=text, format="text")
+
+
+def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterator[Document]:
+    """An HTML page: the article's main text and metadata, menus and footers left out."""
+    markup = data if isinstance(data, str) else decode(data, source)
+    _check_depth(markup, source)
+    extracted = trafilatura.bare_extraction(markup, url=url, with_metadata=True, include_comments=False,
+                                            include_tables=True, as_dict=True)
+    if not extracted or not (extracted.get("text") or "").strip():
+        # Short pages are below trafilatura's thresholds; fall back to the visible text.
+        text = _visible_text(markup)
+        title = None
+        published = None
+    else:
+        text = extracted["text"]
+        title = extracted.get("title")
+        published = _parse_date(extracted.get("date"))
+    text = require_text(clean_text(text), source)
+    yield Document(source=source, text=text, title=title, published=published, format="html", url=url)
+
+
+def _check_depth(markup: str, source: str) -> None:
+    depth = 0
+    deepest = 0
+    # A cheap scan: real pages nest a few dozen levels; hostile ones nest thousands.
+    for match in re.finditer(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>", markup[:2_000_000]):
+        if match.group(1):
+            depth -= 1
+        elif not match.group(3) and match.group(2).lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_HTML_DEPTH:
+                raise ParseError(f"{source}: HTML nested more than {MAX_HTML_DEPTH} levels deep")
+
+
+_VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+def _visible_text(markup: str) -> str:
+    try:
+        tree = lxml_html.fromstring(markup)
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+    for node in tree.xpath("//script|//style|//noscript|//template"):
+        node.drop_tree()
+    return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
+
+
+def _parse_date(value: Any) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(str(value)[:10]).date()
+    except ValueError:
+        return None
+
+
+def read_feed(data: bytes, source: str) -> Iterator[Document | Failure]:
+    """An RSS or Atom feed: one document per entry, from the content the entry carries."""
+    parsed = feedparser.parse(data)
+    if parsed.bozo and not parsed.entries:
+        raise ParseError(f"{source}: not a readable RSS/Atom feed ({parsed.get('bozo_exception')})")
+    if not parsed.entries:
+        raise EmptyInput(f"{source}: the feed has no entries")
+    for number, entry in enumerate(parsed.entries, start=1):
+        entry_source = entry.get("link") or f"{source}#{number}"
+        body = ""
+        if entry.get("content"):
+            body = entry["content"][0].get("value", "")
+        body = body or entry.get("summary", "") or entry.get("description", "")
+        text = _visible_text(body) if "<" in body else body
+        text = clean_text(text)
+        if not text.strip():
+            yield Failure(entry_source, "feed entry has no text (fetch its link with `accordia ingest URL`)",
+                          EmptyInput.code)
+            continue
+        published = None
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        if stamp:
+            published = datetime.fromtimestamp(calendar.timegm(stamp)).date()
+        title = entry.get("title")
+        if title:
+            text = f"{title}\n\n{text}"
+        yield Document(source=entry_source, text=text, title=title, published=published, format="feed",
+                       url=entry.get("link"))
+
+
+def read_pdf(data: bytes, source: str) -> Iterator[Document]:
+    """A PDF: the text of its pages; encrypted or image-only PDFs are refused with a reason."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise UnsupportedInput(f"{source}: the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except pypdf.errors.PdfReadError as exc:
+        raise ParseError(f"{source}: not a readable PDF ({exc})") from None
+    text = clean_text("\n".join(pages))
+    if not text.strip():
+        raise EmptyInput(f"{source}: the PDF has no text layer (scanned images need OCR first)")
+    title = None
+    metadata = reader.metadata
+    if metadata is not None and metadata.title:
+        title = str(metadata.title)
+    yield Document(source=source, text=text, title=title, format="pdf")
+
+
+def read_jsonl(data: bytes, source: str) -> Iterator[Document | Failure]:
+    """JSON lines of `{url, title, published, text}`; a bad line is a failure, the rest go on."""
+    text = decode(data, source)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        line_source = f"{source}:{number}"
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Failure(line_source, f"not valid JSON ({exc.msg})", ParseError.code)
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
+            yield Failure(line_source, "a line needs a non-empty string `text`", EmptyInput.code)
+            continue
+        title = item.get("title") if isinstance(item.get("title"), str) else None
+        yield Document(source=item.get("url") or line_source, text=clean_text(item["text"]), title=title,
+                       published=_parse_date(item.get("published")), format="jsonl", url=item.get("url"))
+
+
+def read_bytes(data: bytes, source: str, url: str | None = None) -> Iterator[Document | Failure]:
+    """Dispatch `data` to the reader of its format."""
+    if not data.strip():
+        raise EmptyInput(f"{source}: empty input")
+    kind = sniff_format(data, source)
+    if kind == "pdf":
+        yield from read_pdf(data, source)
+    elif kind == "html":
+        yield from read_html(data, source, url)
+    elif kind == "feed":
+        yield from read_feed(data, source)
+    elif kind == "jsonl":
+        yield from read_jsonl(data, source)
+    else:
+        yield from read_text(data, source)

@@ -1,0 +1,206 @@
+"""The knowledge-base schema, one SQLAlchemy `MetaData` for SQLite and PostgreSQL alike.
+
+    documents ─┬─ mentions ── entities ── aliases
+               │                  └── person_roles (role history)
+               ├─ event_sources ── events ── event_participants / event_topics
+               ├─ agreement_sources ── agreements ── agreement_parties / agreement_topics
+               └─ document_countries / document_topics
+    runs ── failures
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+schema_info = Table(
+    "schema_info", metadata,
+    Column("version", Integer, primary_key=True),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("source", Text, nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", Date),
+    Column("language", String(8)),
+    Column("format", String(16)),
+    Column("text", Text, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("copy_of", Integer, ForeignKey("documents.id")),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_documents_published", documents.c.published)
+
+entities = Table(
+    "entities", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # person | organization | country
+    Column("key", String(255), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("country", String(2)),
+    Column("attributes", JSON, nullable=False, default=dict),
+    UniqueConstraint("kind", "key", name="uq_entities_kind_key"),
+)
+Index("ix_entities_kind_country", entities.c.kind, entities.c.country)
+
+aliases = Table(
+    "aliases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("origin", String(16), nullable=False, default="extracted"),
+    UniqueConstraint("entity_id", "alias", name="uq_aliases_entity_alias"),
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("surface", Text, nullable=False),
+    Column("role", Text),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("reason", Text),
+)
+Index("ix_mentions_entity", mentions.c.entity_id)
+Index("ix_mentions_document", mentions.c.document_id)
+
+person_roles = Table(
+    "person_roles", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("country", String(2)),
+    Column("organization", Text),
+    Column("first_seen", Date),
+    Column("last_seen", Date),
+    UniqueConstraint("entity_id", "role", "country", name="uq_person_roles"),
+)
+Index("ix_person_roles_role_country", person_roles.c.role, person_roles.c.country)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("date", Date),
+    Column("place", Text),
+    Column("confidence", Float, nullable=False),
+)
+Index("ix_events_type_date", events.c.type, events.c.date)
+Index("ix_events_date", events.c.date)
+
+event_sources = Table(
+    "event_sources", metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("title", Text),
+    Column("evidence", JSON, nullable=False),
+    Column("reason", Text),
+)
+Index("ix_event_sources_document", event_sources.c.document_id)
+
+event_participants = Table(
+    "event_participants", metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_event_participants_entity", event_participants.c.entity_id)
+
+event_topics = Table(
+    "event_topics", metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(32), primary_key=True),
+)
+Index("ix_event_topics_topic", event_topics.c.topic)
+
+agreements = Table(
+    "agreements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", String(16)),
+    Column("horizon", String(8)),
+    Column("date", Date),
+    Column("confidence", Float, nullable=False),
+)
+Index("ix_agreements_type_date", agreements.c.type, agreements.c.date)
+
+agreement_sources = Table(
+    "agreement_sources", metadata,
+    Column("agreement_id", Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16)),
+    Column("date", Date),
+    Column("evidence", JSON, nullable=False),
+)
+Index("ix_agreement_sources_document", agreement_sources.c.document_id)
+
+agreement_parties = Table(
+    "agreement_parties", metadata,
+    Column("agreement_id", Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_agreement_parties_entity", agreement_parties.c.entity_id)
+
+agreement_topics = Table(
+    "agreement_topics", metadata,
+    Column("agreement_id", Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(32), primary_key=True),
+)
+
+document_countries = Table(
+    "document_countries", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("country", String(2), primary_key=True),
+)
+Index("ix_document_countries_country", document_countries.c.country)
+
+document_topics = Table(
+    "document_topics", metadata,
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(32), primary_key=True),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("inputs", JSON, nullable=False),
+    Column("added", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+)
+
+failures = Table(
+    "failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("code", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+Index("ix_failures_run", failures.c.run_id)
