@@ -89,6 +89,30 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             p.name for p in persons if any(a <= x < b for x, _ in p.spans for a, b in spans)))
         return org_names, person_names
 
+    agreement_records = []
+    agreement_sentences: list[set[int]] = []
+    for agreement in agreements:
+        party_orgs = [o for o in orgs.values()
+                      if any(agreement.sentence.start <= x < agreement.sentence.end for x, _ in o.spans)]
+        parties = tuple(dict.fromkeys(o.acronym or o.name for o in party_orgs))
+        party_countries = {o.country for o in party_orgs if o.country}
+        if not party_countries:
+            # Parties that are intergovernmental bodies (or none named): the participating states.
+            intergovernmental = any(o.kind == "intergovernmental" for o in party_orgs)
+            party_countries = set(countries) if intergovernmental else (
+                set(countries_in([agreement.sentence])) or set(countries))
+            if not parties:
+                parties = tuple(resources.countries[c].name for c in sorted(party_countries)
+                                if c in resources.countries)
+        confidence = 0.9 if agreement.status and parties else 0.7
+        if confidence < min_confidence:
+            continue
+        agreement_sentences.append({s.index for s in agreement.sentences})
+        agreement_records.append(Agreement(
+            agreement.type, agreement.title, parties, tuple(sorted(c for c in party_countries if c)),
+            agreement.status, agreement.horizon, tuple(sorted(agreement.topics)),
+            tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
+
     event_records = []
     for event in events:
         confidence = 0.9 if event.strong else 0.6
@@ -96,33 +120,22 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             confidence -= 0.1
         if confidence < min_confidence:
             continue
-        event_countries = countries_in(event.sentences) or tuple(countries)
+        indices = {s.index for s in event.sentences}
+        if event.type == "conference":
+            # A multilateral gathering's participants are the report's participants.
+            event_countries = tuple(countries)
+        else:
+            found = set(countries_in(event.sentences))
+            if event.type in {"signing", "approval"}:
+                for record, sentence_set in zip(agreement_records, agreement_sentences, strict=True):
+                    if sentence_set & indices:
+                        found |= set(record.countries)
+            event_countries = tuple(sorted(found)) or tuple(countries)
         org_names, person_names = names_in(event.sentences)
         event_records.append(Event(
             event.type, event_title(event, layout, list(event_countries), agreements), event.date,
             event.place, event_countries, org_names, person_names, tuple(sorted(event.topics)),
             tuple(_unique((s.start, s.end) for s in [event.anchor, *event.sentences])), confidence))
-
-    agreement_records = []
-    for agreement in agreements:
-        party_orgs = [o for o in orgs.values()
-                      if any(agreement.sentence.start <= x < agreement.sentence.end for x, _ in o.spans)]
-        parties = tuple(dict.fromkeys(o.acronym or o.name for o in party_orgs))
-        party_countries = {o.country for o in party_orgs if o.country}
-        if not party_countries:
-            party_countries = set(countries_in([agreement.sentence])) or set(countries)
-            if not parties:
-                parties = tuple(resources.countries[c].name for c in sorted(party_countries)
-                                if c in resources.countries)
-        elif any(o.kind == "intergovernmental" for o in party_orgs) and len(party_countries) < 2:
-            party_countries |= set(countries)
-        confidence = 0.9 if agreement.status and parties else 0.7
-        if confidence < min_confidence:
-            continue
-        agreement_records.append(Agreement(
-            agreement.type, agreement.title, parties, tuple(sorted(c for c in party_countries if c)),
-            agreement.status, agreement.horizon, tuple(sorted(agreement.topics)),
-            tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
 
     topics = set()
     for event_record in event_records:

@@ -312,9 +312,8 @@ class Store:
         for event in record.events:
             facts = EventFacts(event.type, event.date, event.place, frozenset(event.countries), event.title)
             event_id, reason = self._event(conn, facts, event.confidence)
-            conn.execute(t.event_sources.insert().values(
-                event_id=event_id, document_id=document_id, title=event.title,
-                evidence=[list(s) for s in event.evidence], reason=reason))
+            self._add_source(conn, t.event_sources, "event_id", event_id, document_id,
+                             event.evidence, title=event.title, reason=reason)
             participants = {country_ids[c] for c in event.countries if c in country_ids}
             participants |= {org_ids[o] for o in event.organizations if o in org_ids}
             participants |= {person_ids[p] for p in event.persons if p in person_ids}
@@ -327,15 +326,28 @@ class Store:
             facts_a = AgreementFacts(agreement.type, agreement.title, frozenset(agreement.countries),
                                      agreement.horizon, agreement_date)
             agreement_id = self._agreement(conn, facts_a, agreement.status, agreement.confidence)
-            conn.execute(t.agreement_sources.insert().values(
-                agreement_id=agreement_id, document_id=document_id, status=agreement.status,
-                date=agreement_date, evidence=[list(s) for s in agreement.evidence]))
+            self._add_source(conn, t.agreement_sources, "agreement_id", agreement_id, document_id,
+                             agreement.evidence, status=agreement.status, date=agreement_date)
             parties = {country_ids[c] for c in agreement.countries if c in country_ids}
             parties |= {org_ids[p] for p in agreement.parties if p in org_ids}
             self._link(conn, t.agreement_parties, "agreement_id", agreement_id, "entity_id", parties)
             self._link(conn, t.agreement_topics, "agreement_id", agreement_id, "topic",
                        set(agreement.topics))
         return AddResult(document_id, added=True)
+
+    @staticmethod
+    def _add_source(conn: Connection, table: sa.Table, key: str, key_id: int, document_id: int,
+                    evidence: Sequence[tuple[int, int]], **values: Any) -> None:
+        """Link a document as a source; two facts of one report that resolve to one event or
+        agreement share the link and their evidence is merged."""
+        where = (table.c[key] == key_id, table.c.document_id == document_id)
+        present = conn.execute(sa.select(table.c.evidence).where(*where)).scalar()
+        spans = sorted({tuple(s) for s in evidence} | {tuple(s) for s in (present or [])})
+        if present is None:
+            conn.execute(table.insert().values({key: key_id, "document_id": document_id,
+                                                "evidence": [list(s) for s in spans], **values}))
+        else:
+            conn.execute(table.update().where(*where).values(evidence=[list(s) for s in spans]))
 
     def _find_copy(self, conn: Connection, document: Document, record: Record) -> int | None:
         if record.published is None or not record.title:
