@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from accordia.errors import StoreError
 from accordia.extract import ExtractOptions, extract
-from accordia.ingest import IngestOptions, read_inputs
+from accordia.ingest import IngestOptions, expand_inputs, read_inputs
 from accordia.models import Document, Failure, Record
 from accordia.store import Store
 
@@ -35,20 +35,27 @@ class IngestReport:
 
 def ingest(inputs: Iterable[str], store: Store, extract_options: ExtractOptions | None = None,
            ingest_options: IngestOptions | None = None,
-           on_item: Callable[[Document | Failure], None] | None = None) -> IngestReport:
-    """Read, extract and store every document in `inputs`; failures are recorded, not raised."""
-    inputs = list(inputs)
+           on_item: Callable[[Document | Failure], None] | None = None,
+           on_source: Callable[[str], None] | None = None) -> IngestReport:
+    """Read, extract and store every document in `inputs`; failures are recorded, not raised.
+
+    `on_item` is called for each document or failure, `on_source` after each file or URL.
+    """
+    sources = list(expand_inputs(inputs))
     extract_options = extract_options or ExtractOptions()
-    report = IngestReport(run_id=store.start_run(inputs))
+    report = IngestReport(run_id=store.start_run(sources))
     try:
-        for item in read_inputs(inputs, ingest_options):
-            if isinstance(item, Failure):
-                report.failures.append(item)
-                store.record_failure(report.run_id, item)
-            else:
-                _store_one(item, store, extract_options, report)
-            if on_item is not None:
-                on_item(item)
+        for source in sources:
+            for item in read_inputs([source], ingest_options):
+                if isinstance(item, Failure):
+                    report.failures.append(item)
+                    store.record_failure(report.run_id, item)
+                else:
+                    _store_one(item, store, extract_options, report)
+                if on_item is not None:
+                    on_item(item)
+            if on_source is not None:
+                on_source(source)
     finally:
         store.finish_run(report.run_id, report.added, report.unchanged, report.failed)
     return report

@@ -20,7 +20,7 @@ from accordia.errors import BlockedURL, FetchError, InputError, InputTooLarge
 from accordia.ingest.readers import read_bytes
 from accordia.models import Document, Failure
 
-__all__ = ["IngestOptions", "fetch_url", "read_inputs", "sample_paths"]
+__all__ = ["IngestOptions", "expand_inputs", "fetch_url", "read_inputs", "sample_paths"]
 
 SKIP_SUFFIXES = {".json", ".yaml", ".yml", ".py", ".pyc", ".md"}
 
@@ -41,7 +41,8 @@ def sample_paths() -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_file() and p.suffix not in SKIP_SUFFIXES)
 
 
-def _expand(inputs: Iterable[str]) -> Iterator[str]:
+def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
+    """Each file, URL, and every file below a directory (sorted), in the order given."""
     for item in inputs:
         path = Path(item)
         if "://" not in item and path.is_dir():
@@ -56,7 +57,7 @@ def read_inputs(inputs: Iterable[str], options: IngestOptions | None = None,
                 client: httpx.Client | None = None) -> Iterator[Document | Failure]:
     """Every document in the named files, directories and URLs, or a failure for each bad one."""
     options = options or IngestOptions()
-    for source in _expand(inputs):
+    for source in expand_inputs(inputs):
         try:
             if source.startswith(("http://", "https://")) or "://" in source:
                 data, final_url = fetch_url(source, options, client)
