@@ -78,6 +78,12 @@ def _role_key(role: str | None) -> str | None:
     return info.role if info else role.lower()
 
 
+def _same_role(predicted: str | None, gold: str | None) -> bool:
+    if predicted is None or gold is None:
+        return predicted == gold
+    return predicted.lower() == gold.lower() or predicted.lower() in gold.lower()
+
+
 def _surname(name: str) -> str:
     parts = normalise_name(name).split()
     return parts[-1] if parts else ""
@@ -126,10 +132,16 @@ def compare(predicted: dict[str, Any], gold: dict[str, Any], evaluation: Evaluat
         same_type = [e for e in predicted["events"] if e["type"] == wanted_type]
         chosen = (same_type or predicted["events"])[0]
         p_facts["main_event_date"] = Counter([chosen["date"]] if chosen.get("date") else [])
-    # Roles are scored only over persons found in both.
+    # Roles are scored only over persons found in both; a role is right when it names the same
+    # canonical role, or is the head of the fuller title the text gives ("Minister" of
+    # "Minister of State for Petroleum").
     common = set(p_facts["persons"]) & set(g_facts["persons"])
-    p_facts["person_roles"] = Counter({k for k in p_facts["person_roles"] if k[0] in common})
-    g_facts["person_roles"] = Counter({k for k in g_facts["person_roles"] if k[0] in common})
+    gold_roles = {k[0]: k[1] for k in g_facts["person_roles"] if k[0] in common}
+    predicted_roles = {k[0]: k[1] for k in p_facts["person_roles"] if k[0] in common}
+    g_facts["person_roles"] = Counter(gold_roles.items())
+    p_facts["person_roles"] = Counter(
+        (name, gold_roles[name] if _same_role(role, gold_roles[name]) else role)
+        for name, role in predicted_roles.items())
     for name, g_counter in g_facts.items():
         evaluation.scores[name].add(p_facts[name], g_counter)
         if p_facts[name] != g_counter:

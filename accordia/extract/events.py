@@ -230,7 +230,7 @@ def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
         if q_start - 60 <= start <= q_end + 5:
             return quote.group(1).strip(), True
     tail = text[end:sentence.end]
-    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
                      r"during|at the|in the presence|within|signed|approved|as part)\b", tail)
     phrase = text[start:end] + (tail[:stop.start()] if stop else tail)
     words = phrase.split()

@@ -74,13 +74,19 @@ _TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
 
 
 def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
-    """Sentence spans [start, end) with surrounding whitespace trimmed; lines also end sentences."""
+    """Sentence spans [start, end) with surrounding whitespace trimmed.
+
+    Blank lines and bullets always end a sentence. A single line break ends one only after a
+    short line (a headline, a byline) or sentence punctuation, so hard-wrapped prose (plain-text
+    mail, PDF text) reads as whole sentences.
+    """
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _SENTENCE_END.finditer(text):
         end = boundary.end()
         piece = text[start:end]
-        if boundary.group().startswith((".", "!", "?", "…")):
+        mark = boundary.group()
+        if mark.startswith((".", "!", "?", "…")):
             before = _TOKEN_BEFORE.search(text[max(start, boundary.start() - 20) : boundary.end()])
             token = before.group(1).lstrip("(\"'“") if before else ""
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
@@ -88,12 +94,24 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
                 r"(?:[A-Z]\.)*[A-Z]", token
             ):
                 continue
+        elif mark == "\n" and _wrapped(text, boundary.start()):
+            continue
         if piece.strip():
             spans.append(_trim(text, start, end))
         start = end
     if text[start:].strip():
         spans.append(_trim(text, start, len(text)))
     return spans
+
+
+def _wrapped(text: str, newline: int) -> bool:
+    """Whether the line break at `newline` only wraps a sentence that goes on."""
+    line_start = text.rfind("\n", 0, newline) + 1
+    line = text[line_start:newline].rstrip()
+    if len(line) < 60 or line.endswith((".", "!", "?", ":", ";", '"', "”", "»")):
+        return False
+    following = text[newline + 1 : newline + 3]
+    return bool(following.strip()) and not following.lstrip()[:1] in {"-", "–", "—", "•", "*", "·", "▪"}
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from accordia.errors import BlockedURL, FetchError, InputError, InputTooLarge
+from accordia.errors import BlockedURL, FetchError, InputError, InputTooLarge, UnsupportedInput
 from accordia.ingest.readers import read_bytes
 from accordia.models import Document, Failure
 
@@ -47,7 +47,9 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
         path = Path(item)
         if "://" not in item and path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix not in SKIP_SUFFIXES and not child.name.startswith("."):
+                # Hidden directories too (.git, .cache): their files are not reports.
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and child.suffix not in SKIP_SUFFIXES and not hidden:
                     yield str(child)
         else:
             yield item
@@ -71,10 +73,16 @@ def read_inputs(inputs: Iterable[str], options: IngestOptions | None = None,
 def _read_file(path: Path, options: IngestOptions) -> bytes:
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
+    if not path.is_file():
+        # A FIFO or device would block or never end; only regular files are read.
+        raise UnsupportedInput(f"{path}: not a regular file")
     size = path.stat().st_size
     if size > options.max_bytes:
         raise InputTooLarge(f"{path}: {size:,} bytes is over the limit of {options.max_bytes:,}")
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # unreadable (permissions, I/O error): a failure, not a crashed batch
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def check_url(url: str, allow_private: bool) -> None:

@@ -6,7 +6,7 @@ person can act on; a reader never returns an empty document silently.
 
 from __future__ import annotations
 
-import calendar
+import codecs
 import io
 import json
 import logging
@@ -21,6 +21,7 @@ import feedparser
 import pypdf
 import trafilatura
 from lxml import html as lxml_html
+from trafilatura.metadata import extract_metadata
 
 from accordia.errors import EmptyInput, ParseError, UnsupportedInput
 from accordia.models import Document, Failure
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 # Formats a source can hold; `sniff_format` picks one from the bytes and the name.
 FORMATS = ("text", "html", "feed", "pdf", "jsonl")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Past this depth lxml stops building the tree; we refuse such pages instead of half-reading them.
+# A cheap first check against hostile nesting; the exact limit is libxml2's (see `_check_depth`).
 MAX_HTML_DEPTH = 5000
 
 
@@ -59,16 +60,63 @@ def sniff_format(data: bytes, name: str = "") -> str:
 
 def decode(data: bytes, source: str) -> str:
     """Text from bytes: UTF-8 when valid, else the most likely legacy encoding (cp1251, latin-1...)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-16 text (Windows "Unicode" files) is full of NUL bytes; its BOM says it is text.
+        try:
+            return clean_text(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise UnsupportedInput(f"{source}: invalid UTF-16 text") from None
     if _looks_binary(data):
         raise UnsupportedInput(f"{source}: binary content, not a text, HTML, feed or PDF file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         best = charset_normalizer.from_bytes(data).best()
-        if best is None:
+        if best is not None and best.encoding not in _WESTERN_OR_CYRILLIC and len(data) >= 64:
+            text = str(best)
+        elif best is None and len(data) >= 64:
             raise UnsupportedInput(f"{source}: cannot tell the text encoding") from None
-        text = str(best)
+        else:
+            text = _western_or_cyrillic(data)
     return clean_text(text)
+
+
+# charset_normalizer reads Western text as cp1250 ("à Genève" → "ŕ Genčve") and guesses UTF-16 or
+# Big5 for a few bytes ("Café" → "䍡曩"); for these guesses we read the bytes as cp1252 and as cp1251
+# and keep the reading whose words look like words. UTF-16/32 cannot be right: there are no NULs.
+_WESTERN_OR_CYRILLIC = {
+    "cp1250", "cp1251", "cp1252", "latin_1", "iso8859_2", "iso8859_5", "iso8859_15", "mac_roman",
+    "mac_latin2", "mac_cyrillic", "utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be",
+    "utf_32_le",
+}
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _western_or_cyrillic(data: bytes) -> str:
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:  # bytes cp1252 leaves undefined (0x81, 0x8d...)
+        western = data.decode("latin-1")
+    try:
+        cyrillic = data.decode("cp1251")
+    except UnicodeDecodeError:
+        return western
+    # Ties go to the Western reading.
+    return cyrillic if _garbled_words(cyrillic) < _garbled_words(western) else western
+
+
+def _garbled_words(text: str) -> int:
+    """Words that only a wrong code page produces: Latin mixed with Cyrillic ("Cafй"), or Latin
+    words made mostly of accented letters ("Ìîñêâà" is "Москва" read as cp1252)."""
+    garbled = 0
+    for word in _LETTER_RUN.findall(text):
+        accented = sum(1 for ch in word if ord(ch) > 127)
+        if not accented:
+            continue
+        cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
+        if 0 < cyrillic < len(word) or (not cyrillic and len(word) >= 3 and accented * 2 > len(word)):
+            garbled += 1
+    return garbled
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -103,17 +151,22 @@ def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterato
     """An HTML page: the article's main text and metadata, menus and footers left out."""
     markup = data if isinstance(data, str) else decode(data, source)
     _check_depth(markup, source)
+    # trafilatura 2 deprecates `as_dict=True` (a DeprecationWarning, an error under our tests);
+    # its result object has the same fields as attributes. Without `favor_precision` its baseline
+    # for short pages keeps the <nav> menu text; the bundled samples read the same either way.
     extracted = trafilatura.bare_extraction(markup, url=url, with_metadata=True, include_comments=False,
-                                            include_tables=True, as_dict=True)
-    if not extracted or not (extracted.get("text") or "").strip():
-        # Short pages are below trafilatura's thresholds; fall back to the visible text.
+                                            include_tables=True, favor_precision=True)
+    if extracted is None or not (extracted.text or "").strip():
+        # Short pages are below trafilatura's thresholds; fall back to the visible text, and still
+        # take the title and date from the page's metadata.
         text = _visible_text(markup)
-        title = None
-        published = None
+        metadata = _metadata(markup, url)
+        title = metadata.title if metadata is not None else None
+        published = _parse_date(metadata.date) if metadata is not None else None
     else:
-        text = extracted["text"]
-        title = extracted.get("title")
-        published = _parse_date(extracted.get("date"))
+        text = extracted.text
+        title = extracted.title
+        published = _parse_date(extracted.date)
     text = require_text(clean_text(text), source)
     yield Document(source=source, text=text, title=title, published=published, format="html", url=url)
 
@@ -130,9 +183,27 @@ def _check_depth(markup: str, source: str) -> None:
             deepest = max(deepest, depth)
             if deepest > MAX_HTML_DEPTH:
                 raise ParseError(f"{source}: HTML nested more than {MAX_HTML_DEPTH} levels deep")
+    # libxml2, under lxml and trafilatura, stops building the tree at 256 levels and silently drops
+    # everything deeper (a page nested 300 divs deep read as "no readable text", or half of it).
+    # Its error log says when that happened; we refuse such pages instead of half-reading them.
+    parser = lxml_html.HTMLParser()
+    try:
+        lxml_html.document_fromstring(markup, parser=parser)
+    except (ValueError, lxml_html.etree.ParserError):
+        return  # not parseable at all: the readers' fallbacks decide
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise ParseError(f"{source}: HTML beyond the parser's limits ({error.message})")
 
 
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+def _metadata(markup: str, url: str | None) -> Any:
+    try:
+        return extract_metadata(markup, default_url=url)
+    except ValueError:  # markup lxml cannot parse
+        return None
 
 
 def _visible_text(markup: str) -> str:
@@ -140,7 +211,8 @@ def _visible_text(markup: str) -> str:
         tree = lxml_html.fromstring(markup)
     except (ValueError, lxml_html.etree.ParserError):
         return ""
-    for node in tree.xpath("//script|//style|//noscript|//template"):
+    # Menus, page headers and footers are boilerplate here as they are for trafilatura.
+    for node in tree.xpath("//script|//style|//noscript|//template|//nav|//footer|//aside"):
         node.drop_tree()
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 
@@ -148,6 +220,8 @@ def _visible_text(markup: str) -> str:
 def _parse_date(value: Any) -> date | None:
     if not value:
         return None
+    if isinstance(value, datetime):  # a datetime is also a date; keep only the day
+        return value.date()
     if isinstance(value, date):
         return value
     try:
@@ -178,8 +252,10 @@ def read_feed(data: bytes, source: str) -> Iterator[Document | Failure]:
         published = None
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if stamp:
-            published = datetime.fromtimestamp(calendar.timegm(stamp)).date()
-        title = entry.get("title")
+            # feedparser gives the time in UTC; `datetime.fromtimestamp` would move the date into
+            # the local time zone of whichever machine reads the feed.
+            published = date(*stamp[:3])
+        title = clean_text(entry.get("title") or "").strip() or None
         if title:
             text = f"{title}\n\n{text}"
         yield Document(source=entry_source, text=text, title=title, published=published, format="feed",
@@ -220,9 +296,11 @@ def read_jsonl(data: bytes, source: str) -> Iterator[Document | Failure]:
         if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
             yield Failure(line_source, "a line needs a non-empty string `text`", EmptyInput.code)
             continue
+        # Fields of the wrong type are dropped: a number as `url` must not become the source.
         title = item.get("title") if isinstance(item.get("title"), str) else None
-        yield Document(source=item.get("url") or line_source, text=clean_text(item["text"]), title=title,
-                       published=_parse_date(item.get("published")), format="jsonl", url=item.get("url"))
+        url = item.get("url") if isinstance(item.get("url"), str) and item["url"].strip() else None
+        yield Document(source=url or line_source, text=clean_text(item["text"]), title=title,
+                       published=_parse_date(item.get("published")), format="jsonl", url=url)
 
 
 def read_bytes(data: bytes, source: str, url: str | None = None) -> Iterator[Document | Failure]:
