@@ -97,6 +97,13 @@ def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str)
             getattr(sentences[index], attribute).append(match)
 
 
+# What may stand before a dateline's date: a place ("ASTANA, Kazakhstan,") or nothing; not a
+# preposition, which makes the date an event's ("On 5 April 2024 the EU signed...").
+_DATELINE_PREFIX = re.compile(
+    r"^\s*(?:(?!(?:On|In|By|At|Since|From|Until|As|Before|After|During)\b)[A-Z][\w.'’\-]*"
+    r"(?:[ \-][A-Z][\w.'’\-]*)*\s*(?:,\s*[A-Z][\w.'’\- ]{1,30})?\s*[,:(—–\-]?\s*)?$")
+
+
 def _report_date(text: str, header_end: int, sentences: list[Sentence], body_index: int) -> date | None:
     # The header (byline, timestamp) carries the most reliable date; then the first body sentence
     # (a dateline such as "ASTANA, Kazakhstan, June 21."), whose year may come from the header.
@@ -107,7 +114,7 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
         first = sentences[body_index]
         opening = text[first.start:min(first.end, first.start + 120)]
         dated = [d for d in find_dates(opening, None) if d.explicit_year]
-        if dated and dated[0].start < 60:
+        if dated and dated[0].start < 60 and _DATELINE_PREFIX.match(opening[:dated[0].start]):
             return dated[0].value
     return None
 

@@ -87,7 +87,12 @@ def _read_file(path: Path, options: IngestOptions) -> bytes:
 
 def check_url(url: str, allow_private: bool) -> None:
     """Refuse non-http(s) schemes and, unless allowed, hosts on private or loopback addresses."""
-    parsed = urlparse(url)
+    try:
+        # urlparse and .port raise ValueError on "http://[::1" or "http://host:99999/".
+        parsed = urlparse(url)
+        port = parsed.port
+    except ValueError as exc:
+        raise BlockedURL(f"{url}: malformed URL ({exc})") from None
     if parsed.scheme not in {"http", "https"}:
         raise BlockedURL(f"{url}: only http and https URLs are fetched")
     if not parsed.hostname:
@@ -95,9 +100,11 @@ def check_url(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(parsed.hostname, port or 443, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
         raise FetchError(f"{url}: cannot resolve host ({exc.strerror})") from None
+    except UnicodeError:  # a host name IDNA cannot encode (an empty or 64+ character label)
+        raise BlockedURL(f"{url}: malformed host name") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
@@ -114,7 +121,8 @@ def fetch_url(url: str, options: IngestOptions, client: httpx.Client | None = No
         current = url
         for _ in range(options.max_redirects + 1):
             check_url(current, options.allow_private)
-            with http.stream("GET", current) as response:
+            # Never let the client follow redirects itself: each hop must pass check_url.
+            with http.stream("GET", current, follow_redirects=False) as response:
                 if response.is_redirect:
                     location = response.headers.get("location")
                     if not location:
@@ -134,7 +142,7 @@ def fetch_url(url: str, options: IngestOptions, client: httpx.Client | None = No
         raise FetchError(f"{url}: more than {options.max_redirects} redirects")
     except httpx.TimeoutException:
         raise FetchError(f"{url}: timed out after {options.timeout:g} s") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL is no HTTPError
         raise FetchError(f"{url}: {exc.__class__.__name__}: {exc}") from None
     finally:
         if own_client:

@@ -23,7 +23,7 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.metadata import extract_metadata
 
-from accordia.errors import EmptyInput, ParseError, UnsupportedInput
+from accordia.errors import EmptyInput, InputError, ParseError, UnsupportedInput
 from accordia.models import Document, Failure
 
 log = logging.getLogger(__name__)
@@ -232,7 +232,12 @@ def _parse_date(value: Any) -> date | None:
 
 def read_feed(data: bytes, source: str) -> Iterator[Document | Failure]:
     """An RSS or Atom feed: one document per entry, from the content the entry carries."""
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as exc:
+        # feedparser crashes on some hostile input (a character reference such as &#xD800; raises
+        # UnicodeEncodeError); any crash of the parser means the feed cannot be read.
+        raise ParseError(f"{source}: not a readable RSS/Atom feed ({exc.__class__.__name__})") from None
     if parsed.bozo and not parsed.entries:
         raise ParseError(f"{source}: not a readable RSS/Atom feed ({parsed.get('bozo_exception')})")
     if not parsed.entries:
@@ -241,8 +246,9 @@ def read_feed(data: bytes, source: str) -> Iterator[Document | Failure]:
         entry_source = entry.get("link") or f"{source}#{number}"
         body = ""
         if entry.get("content"):
-            body = entry["content"][0].get("value", "")
-        body = body or entry.get("summary", "") or entry.get("description", "")
+            body = entry["content"][0].get("value") or ""
+        # Any of these can be present but None in a broken feed.
+        body = body or entry.get("summary") or entry.get("description") or ""
         text = _visible_text(body) if "<" in body else body
         text = clean_text(text)
         if not text.strip():
@@ -250,7 +256,9 @@ def read_feed(data: bytes, source: str) -> Iterator[Document | Failure]:
                           EmptyInput.code)
             continue
         published = None
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        # dict.get: feedparser's own get() maps a missing `updated_parsed` to `published_parsed`
+        # with a DeprecationWarning when `published_parsed` is present but None.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         if stamp:
             # feedparser gives the time in UTC; `datetime.fromtimestamp` would move the date into
             # the local time zone of whichever machine reads the feed.
@@ -266,19 +274,36 @@ def read_pdf(data: bytes, source: str) -> Iterator[Document]:
     """A PDF: the text of its pages; encrypted or image-only PDFs are refused with a reason."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        # Many published PDFs are encrypted only to restrict printing or copying, with an empty
+        # password for reading; those are read. A real password (or a cipher pypdf cannot do
+        # without the `cryptography` package) is refused.
+        if reader.is_encrypted and not _decrypt_without_password(reader):
             raise UnsupportedInput(f"{source}: the PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
-    except pypdf.errors.PdfReadError as exc:
-        raise ParseError(f"{source}: not a readable PDF ({exc})") from None
+    except InputError:
+        raise
+    except Exception as exc:
+        # pypdf does not only raise PdfReadError on broken files: also NotImplementedError (an
+        # unknown filter or security handler), LimitReachedError, TypeError... All mean "broken".
+        raise ParseError(f"{source}: not a readable PDF ({exc.__class__.__name__}: {exc})") from None
     text = clean_text("\n".join(pages))
     if not text.strip():
         raise EmptyInput(f"{source}: the PDF has no text layer (scanned images need OCR first)")
     title = None
-    metadata = reader.metadata
-    if metadata is not None and metadata.title:
-        title = str(metadata.title)
+    try:
+        metadata = reader.metadata
+        if metadata is not None and metadata.title:
+            title = clean_text(str(metadata.title)).strip() or None
+    except Exception:  # a broken document information dictionary costs the title, not the text
+        title = None
     yield Document(source=source, text=text, title=title, format="pdf")
+
+
+def _decrypt_without_password(reader: pypdf.PdfReader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except (pypdf.errors.DependencyError, pypdf.errors.PdfReadError, NotImplementedError):
+        return False
 
 
 def read_jsonl(data: bytes, source: str) -> Iterator[Document | Failure]:

@@ -1,0 +1,64 @@
+"""Extraction against the hand-checked golden records of the bundled samples.
+
+Two checks: every sample keeps its structural invariants (one record per document, valid
+offsets, the report date right), and per-field F1 over the whole corpus stays at or above the
+floors pinned in `tests/golden/baseline.json` with the corpus hash. Raise the floors with
+`python -m tests.update_baseline` after an improvement; a change to the golden files without a
+new baseline fails, so the floors always refer to the corpus they were measured on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from accordia import Document, extract, read_inputs
+from accordia.evaluate import Evaluation, compare, evaluate, load_golden
+from tests.conftest import GOLDEN, ROOT
+
+SAMPLES = ROOT / "accordia" / "samples"
+BASELINE = GOLDEN / "baseline.json"
+GOLDEN_RECORDS = load_golden(GOLDEN / "samples")
+
+
+def corpus_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((GOLDEN / "samples").glob("*.json")) + sorted(SAMPLES.iterdir()):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.mark.parametrize("stem", sorted(GOLDEN_RECORDS))
+def test_sample_record_invariants(stem: str) -> None:
+    [report] = [p for p in SAMPLES.glob(f"{stem}.*")]
+    documents = [d for d in read_inputs([str(report)]) if isinstance(d, Document)]
+    golden = GOLDEN_RECORDS[stem]
+    assert len(documents) == len(golden), f"{stem}: {len(documents)} documents, golden has {len(golden)}"
+    for document, expected in zip(documents, golden, strict=True):
+        record = extract(document).to_dict()
+        for fact in record["events"] + record["agreements"]:
+            assert all(0 <= s < e <= len(document.text) for s, e in fact["evidence"])
+        diff = compare(record, expected, Evaluation())
+        assert "published" not in diff.differences, _readable(stem, diff.differences)
+
+
+def _readable(stem: str, differences: dict) -> str:
+    lines = [f"{stem} differs from its golden record:"]
+    for name, (extra, missing) in differences.items():
+        lines.append(f"  {name}: extracted but not expected {extra}; expected but missing {missing}")
+    return "\n".join(lines)
+
+
+def test_quality_floors() -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    assert baseline["corpus_hash"] == corpus_hash(), (
+        "the golden corpus changed: measure again and pin new floors (python -m tests.update_baseline)")
+    result = evaluate(GOLDEN / "samples", [SAMPLES])
+    scores = {row["field"]: row["f1"] for row in result.table()}
+    below = {name: (scores[name], floor) for name, floor in baseline["f1_floors"].items()
+             if scores[name] + 1e-9 < floor}
+    assert not below, f"F1 below its floor (score, floor): {below}"
