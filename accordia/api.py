@@ -8,6 +8,8 @@ Content-Security-Policy forbids inline script.
 from __future__ import annotations
 
 import hmac
+import time
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, is_dataclass
 from datetime import date
@@ -61,6 +63,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     max_body = settings.get_int("ACCORDIA_MAX_BODY_BYTES")
     token = settings.get("ACCORDIA_API_TOKEN")
     public_reads = settings.get_bool("ACCORDIA_PUBLIC_READS")
+    rate_limit = settings.get_int("ACCORDIA_RATE_LIMIT")
+    recent: dict[str, deque[float]] = defaultdict(deque)
 
     app = FastAPI(title="Accordia", version="0.1.0", openapi_url="/api/openapi.json",
                   docs_url="/api/docs", redoc_url=None)
@@ -72,6 +76,16 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     @app.middleware("http")
     async def security_headers(request: Request,
                                call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if rate_limit > 0 and request.url.path.startswith("/api/"):
+            # A sliding one-minute window per client address, kept in memory.
+            client = request.client.host if request.client else "unknown"
+            now = time.monotonic()
+            window = recent[client]
+            while window and now - window[0] > 60:
+                window.popleft()
+            if len(window) >= rate_limit:
+                return _problem(429, f"more than {rate_limit} requests a minute; slow down")
+            window.append(now)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > max_body:
             return _problem(413, f"request body over {max_body} bytes")
