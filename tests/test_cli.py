@@ -48,10 +48,7 @@ def test_ingest_without_inputs_is_a_usage_error() -> None:
 def test_events_json_and_csv_are_valid(db: str, fmt: str) -> None:
     result = runner.invoke(app, ["events", "--country", "KZ", "--format", fmt, "--db", db])
     assert result.exit_code == 0
-    if fmt == "json":
-        rows = json.loads(result.stdout)
-    else:
-        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = json.loads(result.stdout) if fmt == "json" else list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all("KZ" in str(row["countries"]) for row in rows)
 
 

@@ -190,8 +190,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             owner = new_here[-1]
         elif owner is not None and sentence not in owner.sentences:
             previous = text[body[position - 1].start:body[position - 1].end] if position else ""
-            if _ANAPHOR.match(chunk) or _BULLET.match(chunk) and previous.rstrip().endswith((":", ";")) \
-                    or _BULLET.match(chunk) and _BULLET.match(previous):
+            if _ANAPHOR.match(chunk) or (_BULLET.match(chunk) and previous.rstrip().endswith((":", ";"))) \
+                    or (_BULLET.match(chunk) and _BULLET.match(previous)):
                 owner.sentences.append(sentence)
             elif triggers:
                 owner = None
@@ -230,7 +230,8 @@ def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
         if q_start - 60 <= start <= q_end + 5:
             return quote.group(1).strip(), True
     tail = text[end:sentence.end]
-    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
+                     r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
                      r"during|at the|in the presence|within|signed|approved|as part)\b", tail)
     phrase = text[start:end] + (tail[:stop.start()] if stop else tail)
     words = phrase.split()

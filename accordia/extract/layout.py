@@ -69,9 +69,9 @@ def read_layout(text: str, resources: Resources, title: str | None = None,
         sentence.in_body = False
     if title is None and sentences:
         first_line = text[sentences[0].start:sentences[0].end]
-        if "\n" not in first_line and len(first_line) <= 250 and not sentences[0].in_body:
-            title = first_line.strip()
-        elif sentences[0].in_body and len(first_line) <= 250 and not first_line.endswith("."):
+        headline_like = len(first_line) <= 250 and (
+            "\n" not in first_line if not sentences[0].in_body else not first_line.endswith("."))
+        if headline_like:
             title = first_line.strip()
 
     header_text_end = sentences[body_index].start if body_index < len(sentences) else len(text)

@@ -265,7 +265,7 @@ def find_persons(layout: Layout, resources: Resources,
                 before = text[max(sentence.start, run_start - 6):run_start]
                 if _HONORIFIC.search(before) or _SPEECH_VERBS.match(text[run_end:run_end + 30]):
                     candidate = PersonCandidate(" ".join(words), confidence=0.6)
-            if candidate is None or len(words) < 2 and candidate.role is None:
+            if candidate is None or (len(words) < 2 and candidate.role is None):
                 continue
             if len(words) > 4 or any(w.isupper() and len(w) > 1 for w in words):
                 continue
@@ -314,8 +314,8 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
             if _same_person(existing, person):
                 if len(person.name) > len(existing.name):
                     existing.name = person.name
-                if existing.role is None or person.role and person.role.rank > existing.role.rank \
-                        and existing.confidence <= person.confidence:
+                if existing.role is None or (person.role and person.role.rank > existing.role.rank \
+                        and existing.confidence <= person.confidence):
                     existing.role = existing.role or person.role
                 existing.country = existing.country or person.country
                 existing.organization = existing.organization or person.organization

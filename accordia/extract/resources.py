@@ -98,7 +98,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def _read(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+            return yaml.load(handle, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise DataFileError(f"{path}: not valid YAML: {exc}") from None
 
@@ -111,7 +111,7 @@ def _fail(path: Path, item: Any, message: str) -> DataFileError:
 def _check_code(path: Path, item: dict[str, Any], code: Any, allow_none: bool = False) -> None:
     if code is None and allow_none:
         return
-    if not isinstance(code, str) or pycountry.countries.get(alpha_2=code) is None and code != "XK":
+    if not isinstance(code, str) or (pycountry.countries.get(alpha_2=code) is None and code != "XK"):
         raise _fail(path, item, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
 
 

@@ -111,7 +111,7 @@ def _wrapped(text: str, newline: int) -> bool:
     if len(line) < 60 or line.endswith((".", "!", "?", ":", ";", '"', "”", "»")):
         return False
     following = text[newline + 1 : newline + 3]
-    return bool(following.strip()) and not following.lstrip()[:1] in {"-", "–", "—", "•", "*", "·", "▪"}
+    return bool(following.strip()) and following.lstrip()[:1] not in {"-", "–", "—", "•", "*", "·", "▪"}
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

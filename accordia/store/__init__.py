@@ -37,7 +37,8 @@ def _translated(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SQLAlchemyError as exc:
-            raise StoreError(f"{func.__name__} failed: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+            detail = getattr(exc, "orig", None) or exc
+            raise StoreError(f"{func.__name__} failed: {exc.__class__.__name__}: {detail}") from exc
 
     return wrapper  # type: ignore[return-value]
 
