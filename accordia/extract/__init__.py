@@ -137,7 +137,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             event.place, event_countries, org_names, person_names, tuple(sorted(event.topics)),
             tuple(_unique((s.start, s.end) for s in [event.anchor, *event.sentences])), confidence))
 
-    topics = set()
+    topics: set[str] = set()
     for event_record in event_records:
         topics.update(event_record.topics)
     for agreement_record in agreement_records:

@@ -8,6 +8,7 @@ from datetime import date
 
 from accordia.extract.layout import Layout, Sentence
 from accordia.extract.resources import Resources
+from accordia.extract.text import Match
 
 GATHERINGS = ("conference", "meeting", "visit")
 _FUTURE_BEFORE = re.compile(
@@ -207,12 +208,12 @@ def _inside_name(text: str, start: int, end: int) -> bool:
     return word[:1].isupper() and bool(re.search(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$", before))
 
 
-def _nearest_status(statuses: list[tuple[object, str]], start: int, end: int,
+def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
                     triggers: set[str]) -> str | None:
     if statuses:
-        def distance(item: tuple[object, str]) -> int:
+        def distance(item: tuple[Match, str]) -> int:
             match = item[0]
-            return min(abs(match.start - end), abs(start - match.end))  # type: ignore[attr-defined]
+            return min(abs(match.start - end), abs(start - match.end))
         return min(statuses, key=distance)[1]
     if "signing" in triggers:
         return "signed"

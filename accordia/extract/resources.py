@@ -189,8 +189,8 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     countries: dict[str, CountryInfo] = {}
     city_country: dict[str, str] = {}
     for path, item in _entries(paths["countries"]):
-        code = item.get("code")
-        _check_code(path, item, code)
+        code = str(item.get("code"))
+        _check_code(path, item, item.get("code"))
         country_names = _strings(path, item, "names")
         if not country_names:
             raise _fail(path, item, "a country needs at least one name")
@@ -210,27 +210,28 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
 
     for path, item in _entries(paths["places"]):
         _check_code(path, item, item.get("country"))
-        name = item.get("name")
-        if not isinstance(name, str):
+        place = item.get("name")
+        if not isinstance(place, str):
             raise _fail(path, item, "a place needs a `name`")
-        for alias in [name, *_strings(path, item, "aliases")]:
-            city_country.setdefault(alias, item["country"])
-            _add(names, alias, Entry("city", (name, item["country"])))
-            _add(names, alias.upper(), Entry("city", (name, item["country"])))
+        place_country = str(item["country"])
+        for alias in [place, *_strings(path, item, "aliases")]:
+            city_country.setdefault(alias, place_country)
+            _add(names, alias, Entry("city", (place, place_country)))
+            _add(names, alias.upper(), Entry("city", (place, place_country)))
 
     orgs: list[OrgInfo] = []
     for path, item in _entries(paths["organizations"]):
-        name = item.get("name")
+        org_name = item.get("name")
         kind = item.get("kind")
-        if not isinstance(name, str):
+        if not isinstance(org_name, str):
             raise _fail(path, item, "an organization needs a `name`")
         if kind not in ORG_KINDS:
             raise _fail(path, item, f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
         _check_code(path, item, item.get("country"), allow_none=True)
         acronym = item.get("acronym")
-        org = OrgInfo(name, acronym if isinstance(acronym, str) else None, kind, item.get("country"))
+        org = OrgInfo(org_name, acronym if isinstance(acronym, str) else None, kind, item.get("country"))
         orgs.append(org)
-        for alias in [name, *_strings(path, item, "aliases")]:
+        for alias in [org_name, *_strings(path, item, "aliases")]:
             _add(names, alias, Entry("org", org))
         if org.acronym:
             _add(names, org.acronym, Entry("org", org))
@@ -247,12 +248,12 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
 
     topics: dict[str, str] = {}
     for path, item in _entries(paths["topics"]):
-        code = item.get("code")
-        if not isinstance(code, str):
+        topic = item.get("code")
+        if not isinstance(topic, str):
             raise _fail(path, item, "a topic needs a `code`")
-        topics[code] = str(item.get("label", code))
+        topics[topic] = str(item.get("label", code))
         for keyword in _strings(path, item, "keywords"):
-            _add(phrases, keyword.lower(), Entry("topic", code))
+            _add(phrases, keyword.lower(), Entry("topic", topic))
 
     triggers = _sections(paths["triggers"])
     event_triggers: dict[str, dict[str, list[str]]] = {}

@@ -205,10 +205,10 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0) -> list
         for match in _RELATIVE.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
-            value = _resolve_relative(match, reference, future)
-            if value is not None:
+            resolved = _resolve_relative(match, reference, future)
+            if resolved is not None:
                 found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
-                                         value, True))
+                                         resolved, True))
     found.sort(key=lambda mention: mention.start)
     return found
 

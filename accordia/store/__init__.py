@@ -214,7 +214,7 @@ class Store:
         with self.engine.begin() as conn:
             result = conn.execute(t.runs.insert().values(started_at=datetime.now(UTC),
                                                          inputs=list(inputs)[:1000]))
-            return int(result.inserted_primary_key[0])
+            return _new_id(result)
 
     @_translated
     def finish_run(self, run_id: int, added: int, unchanged: int, failed: int) -> None:
@@ -269,11 +269,11 @@ class Store:
     def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
         copy_of = self._find_copy(conn, document, record)
         published = record.published or document.published
-        document_id = int(conn.execute(t.documents.insert().values(
+        document_id = _new_id(conn.execute(t.documents.insert().values(
             hash=document.hash, source=document.source, url=document.url, title=record.title,
             published=published, language=record.language, format=document.format, text=document.text,
             record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC),
-        )).inserted_primary_key[0])
+        )))
         if record.countries:
             conn.execute(t.document_countries.insert(),
                          [{"document_id": document_id, "country": c} for c in record.countries])
@@ -381,9 +381,9 @@ class Store:
             if len(name) > len(found.name):
                 conn.execute(t.entities.update().where(t.entities.c.id == found.id).values(name=name))
             return int(found.id)
-        entity_id = int(conn.execute(t.entities.insert().values(
+        entity_id = _new_id(conn.execute(t.entities.insert().values(
             kind=kind, key=key[:255], name=name, country=country, attributes=attributes
-        )).inserted_primary_key[0])
+        )))
         self._alias(conn, entity_id, name)
         return entity_id
 
@@ -458,9 +458,9 @@ class Store:
                     conn.execute(t.events.update().where(t.events.c.id == row["id"])
                                  .values(place=facts.place))
                 return int(row["id"]), reason
-        event_id = int(conn.execute(t.events.insert().values(
+        event_id = _new_id(conn.execute(t.events.insert().values(
             type=facts.type, title=facts.title, date=facts.date, place=facts.place, confidence=confidence
-        )).inserted_primary_key[0])
+        )))
         return event_id, "first report of this event"
 
     def _agreement(self, conn: Connection, facts: AgreementFacts, status: str | None,
@@ -478,9 +478,9 @@ class Store:
                 conn.execute(t.agreements.update().where(t.agreements.c.id == row["id"]).values(
                     status=_later_status(row["status"], status), horizon=row["horizon"] or facts.horizon))
                 return int(row["id"])
-        return int(conn.execute(t.agreements.insert().values(
+        return _new_id(conn.execute(t.agreements.insert().values(
             type=facts.type, title=facts.title, status=status, horizon=facts.horizon, date=facts.date,
-            confidence=confidence)).inserted_primary_key[0])
+            confidence=confidence)))
 
     @staticmethod
     def _link(conn: Connection, table: sa.Table, left: str, left_id: int, right: str,
@@ -498,8 +498,9 @@ class Store:
     def summary(self, top: int = 10) -> Summary:
         """Counts of everything in the knowledge base and the most frequent partner pairs."""
         with self._read() as conn:
-            count = lambda table, *where: int(conn.execute(  # noqa: E731
-                sa.select(sa.func.count()).select_from(table).where(*where)).scalar() or 0)
+            def count(table: sa.Table, *where: Any) -> int:
+                return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar() or 0)
+
             result = Summary(
                 documents=count(t.documents),
                 events=count(t.events),
@@ -753,6 +754,13 @@ class Store:
                 query = query.where(t.documents.c.id > after_id)
             return [DocumentRow(r["id"], r["source"], r["title"], r["published"], r["language"], r["format"],
                                 r["text"], r["record"], r["copy_of"]) for r in conn.execute(query).mappings()]
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def _window(day: date) -> tuple[date, date]:
