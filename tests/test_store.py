@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import yaml
 
 from accordia import Document, Failure, extract

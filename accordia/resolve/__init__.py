@@ -14,7 +14,7 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
-__all__ = ["EventFacts", "AgreementFacts", "Matcher", "normalise_name", "person_key"]
+__all__ = ["AgreementFacts", "EventFacts", "Matcher", "normalise_name", "person_key"]
 
 # Transliteration variants collapse to one spelling before names are compared
 # (Satkaliyev / Satkaliev / Satqaliev, Zharkeshov / Jarkeshov).
