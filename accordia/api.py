@@ -11,7 +11,6 @@ import hmac
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from importlib import resources
 from typing import Annotated, Any
@@ -27,24 +26,12 @@ from accordia import analyze
 from accordia.errors import AccordiaError, InputError, NotFound
 from accordia.extract import ExtractOptions, extract
 from accordia.ingest.readers import read_bytes
-from accordia.models import Document, Failure
+from accordia.models import Document, Failure, to_plain
 from accordia.settings import Settings
 from accordia.store import EventFilter, Store
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 class DocumentIn(BaseModel):
@@ -140,11 +127,11 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
                    limit: int = 50, after: int | None = None) -> dict[str, Any]:
         """Events with filters; `after` is the cursor from the previous page's `next`."""
         rows = store.events(EventFilter(country, topic, type, since, until, q, limit_param(limit), after))
-        return {"ok": True, "items": _plain(rows), "next": rows[-1].id if len(rows) == limit else None}
+        return {"ok": True, "items": to_plain(rows), "next": rows[-1].id if len(rows) == limit else None}
 
     @app.get("/api/events/{event_id}", dependencies=[Reader])
     def api_event(event_id: int) -> dict[str, Any]:
-        return {"ok": True, "item": _plain(store.event(event_id))}
+        return {"ok": True, "item": to_plain(store.event(event_id))}
 
     @app.get("/api/agreements", dependencies=[Reader])
     def api_agreements(country: str | None = None, topic: str | None = None, type: str | None = None,
@@ -152,30 +139,30 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
                        limit: int = 50, after: int | None = None) -> dict[str, Any]:
         rows = store.agreements(EventFilter(country, topic, type, since, until, q, limit_param(limit),
                                             after))
-        return {"ok": True, "items": _plain(rows), "next": rows[-1].id if len(rows) == limit else None}
+        return {"ok": True, "items": to_plain(rows), "next": rows[-1].id if len(rows) == limit else None}
 
     @app.get("/api/agreements/{agreement_id}", dependencies=[Reader])
     def api_agreement(agreement_id: int) -> dict[str, Any]:
         row, history = store.agreement(agreement_id)
-        return {"ok": True, "item": _plain(row), "history": _plain(history)}
+        return {"ok": True, "item": to_plain(row), "history": to_plain(history)}
 
     @app.get("/api/entities", dependencies=[Reader])
     def api_entities(kind: str | None = None, country: str | None = None, q: str | None = None,
                      limit: int = 50, after: int | None = None) -> dict[str, Any]:
         rows = store.entities(kind, country, q, limit_param(limit), after)
-        return {"ok": True, "items": _plain(rows), "next": rows[-1].id if len(rows) == limit else None}
+        return {"ok": True, "items": to_plain(rows), "next": rows[-1].id if len(rows) == limit else None}
 
     @app.get("/api/entities/{entity_id}", dependencies=[Reader])
     def api_entity(entity_id: int) -> dict[str, Any]:
-        return {"ok": True, "item": _plain(store.entity(entity_id))}
+        return {"ok": True, "item": to_plain(store.entity(entity_id))}
 
     @app.get("/api/documents/{document_id}", dependencies=[Reader])
     def api_document(document_id: int) -> dict[str, Any]:
-        return {"ok": True, "item": _plain(store.document(document_id))}
+        return {"ok": True, "item": to_plain(store.document(document_id))}
 
     @app.get("/api/summary", dependencies=[Reader])
     def api_summary() -> dict[str, Any]:
-        return {"ok": True, "item": _plain(store.summary())}
+        return {"ok": True, "item": to_plain(store.summary())}
 
     @app.get("/api/partners/{country}", dependencies=[Reader])
     def api_partners(country: Annotated[str, Path(pattern="^[A-Za-z]{2}$")],

@@ -12,7 +12,6 @@ import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +27,7 @@ from accordia import analyze
 from accordia.errors import AccordiaError
 from accordia.extract import ExtractOptions, default_workers, extract_many
 from accordia.ingest import IngestOptions, expand_inputs, read_inputs, sample_paths
-from accordia.models import Document, Failure
+from accordia.models import Document, Failure, to_plain
 from accordia.settings import Settings
 from accordia.store import EventFilter, Store
 
@@ -71,21 +70,9 @@ def _store(db: str | None) -> Iterator[Store]:
             store.close()
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return _plain(asdict(value))
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _emit(rows: Sequence[Any], fmt: Format | None, columns: Sequence[str], title: str = "") -> None:
     """Print rows as a Rich table (terminal), JSON or CSV."""
-    data = [_plain(row) for row in rows]
+    data = [to_plain(row) for row in rows]
     chosen = fmt or (Format.table if sys.stdout.isatty() else Format.json)
     if chosen is Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -283,7 +270,7 @@ def show_event(event_id: int, db: DbOption = None, format: FormatOption = None) 
     with _store(db) as store:
         detail = store.event(event_id)
     if (format or (Format.table if sys.stdout.isatty() else Format.json)) is not Format.table:
-        sys.stdout.write(json.dumps(_plain(detail), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
         return
     event = detail.event
     console.print(f"[bold]{event.title}[/bold]  ({event.type}, {event.date or 'date unknown'}, "
@@ -306,7 +293,7 @@ def show_agreement(agreement_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         row, history = store.agreement(agreement_id)
-    sys.stdout.write(json.dumps(_plain({"agreement": row, "history": history}), ensure_ascii=False,
+    sys.stdout.write(json.dumps(to_plain({"agreement": row, "history": history}), ensure_ascii=False,
                                 indent=2) + "\n")
 
 
@@ -318,7 +305,7 @@ def show_entity(entity_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         detail = store.entity(entity_id)
-    sys.stdout.write(json.dumps(_plain(detail), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
 
 
 show_app.command("person", help="Alias of `show entity` for persons.\n\nExample: accordia show person 12")(
@@ -333,7 +320,7 @@ def show_document(document_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         row = store.document(document_id)
-    sys.stdout.write(json.dumps(_plain(row), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_plain(row), ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command()
@@ -426,9 +413,9 @@ def export(
     out.mkdir(parents=True, exist_ok=True)
     with _store(db) as store:
         tables = {
-            "events": [_plain(r) for r in store.events(EventFilter(limit=analyze.MAX_EVENTS))],
-            "agreements": [_plain(r) for r in store.agreements(EventFilter(limit=analyze.MAX_EVENTS))],
-            "entities": [_plain(r) for r in store.entities(limit=analyze.MAX_EVENTS)],
+            "events": [to_plain(r) for r in store.events(EventFilter(limit=analyze.MAX_EVENTS))],
+            "agreements": [to_plain(r) for r in store.agreements(EventFilter(limit=analyze.MAX_EVENTS))],
+            "entities": [to_plain(r) for r in store.entities(limit=analyze.MAX_EVENTS)],
         }
         edges = analyze.network(store)
     written = []

@@ -7,11 +7,24 @@ Records mirror `shared/spec/extraction.md`; `to_dict()` gives exactly that JSON 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date
 from typing import Any
 
 Span = tuple[int, int]
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses, tuples and dates as JSON-ready dicts, lists and ISO strings."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return to_plain(asdict(value))
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def content_hash(text: str) -> str:

@@ -156,7 +156,7 @@ def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterato
     # for short pages keeps the <nav> menu text; the bundled samples read the same either way.
     extracted = trafilatura.bare_extraction(markup, url=url, with_metadata=True, include_comments=False,
                                             include_tables=True, favor_precision=True)
-    if extracted is None or not (extracted.text or "").strip():
+    if extracted is None or isinstance(extracted, dict) or not (extracted.text or "").strip():
         # Short pages are below trafilatura's thresholds; fall back to the visible text, and still
         # take the title and date from the page's metadata.
         text = _visible_text(markup)
@@ -164,7 +164,7 @@ def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterato
         title = metadata.title if metadata is not None else None
         published = _parse_date(metadata.date) if metadata is not None else None
     else:
-        text = extracted.text
+        text = extracted.text or ""
         title = extracted.title
         published = _parse_date(extracted.date)
     text = require_text(clean_text(text), source)
