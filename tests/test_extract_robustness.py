@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 TOPICS = Path(__file__).resolve().parent.parent / "accordia" / "data" / "topics.yaml"
 TOPIC_CODES = {entry["code"] for entry in yaml.safe_load(TOPICS.read_text(encoding="utf-8"))}
 
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=60, deadline=None, database=None,  # no .hypothesis/ in the repo
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Words the extractor reacts to, so that random reports reach its deeper stages.

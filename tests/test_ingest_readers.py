@@ -133,6 +133,12 @@ def test_short_html_page_falls_back_to_visible_text_without_menus() -> None:
     assert document.published == date(2024, 6, 5)
 
 
+def test_html_with_an_odd_meta_date_is_read_without_warnings() -> None:
+    page = fixture("article.html").replace(b"2024-03-14T09:00:00Z", b"2024-03-14T09:00:00B")
+    [document] = read(page, "article.html")  # dateutil's UnknownTimezoneWarning stays quiet
+    assert document.published == date(2024, 3, 14)
+
+
 def test_html_with_only_scripts_is_empty() -> None:
     with pytest.raises(EmptyInput):
         read(b"<html><body><script>var x = 1;</script></body></html>", "scripts.html")
@@ -217,6 +223,30 @@ def test_feed_title_is_cleaned_like_the_text() -> None:
     assert "\r" not in document.text
 
 
+def test_feed_entry_with_an_unreadable_date_has_no_date() -> None:
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <item><title>Entry</title><pubDate>not a date</pubDate><description>Text.</description></item>
+    </channel></rss>"""
+    [document] = read(feed, "feed.xml")  # and no DeprecationWarning from feedparser
+    assert document.published is None
+
+
+def test_feed_entry_whose_fields_are_none_is_a_failure_not_a_crash() -> None:
+    # The unclosed <title> swallows the content; feedparser leaves `summary` set to None.
+    feed = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+    <entry><title>Turkey and Azerbaijan discuss<id>urn:a</id>
+    <content type="html">&lt;p&gt;Gas supplies.&lt;/p&gt;</content></entry></feed>"""
+    [failure] = read(feed, "feed.xml")
+    assert failure == Failure("feed.xml#1", failure.reason, "E102")
+
+
+def test_feed_with_a_character_reference_feedparser_cannot_encode_is_a_parse_error() -> None:
+    feed = b"""<?xml version='1.0'?><rss><channel><item><description>&#xD800;</description>
+    </item></channel></rss>"""
+    with pytest.raises(ParseError):
+        read(feed, "feed.xml")
+
+
 # --- PDF ---------------------------------------------------------------------------------------
 
 
@@ -253,6 +283,17 @@ def pypdf_blank_page() -> bytes:
     return buffer.getvalue()
 
 
+def test_pdf_encrypted_only_against_copying_is_read() -> None:
+    # An empty user password: any reader opens it; only printing or copying is restricted.
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(make_pdf("Joint statement on LNG supplies."))))
+    writer.encrypt(user_password="", owner_password="owner-password", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    [document] = read(buffer.getvalue(), "statement.pdf")
+    assert document.text == "Joint statement on LNG supplies."
+
+
 @pytest.mark.parametrize("data", [make_pdf(""), pypdf_blank_page()], ids=["fpdf", "pypdf"])
 def test_pdf_without_text_is_empty(data: bytes) -> None:
     with pytest.raises(EmptyInput, match="no text layer") as info:
@@ -264,7 +305,9 @@ def test_pdf_without_text_is_empty(data: bytes) -> None:
     b"%PDF-1.4\nnot really a pdf",
     make_pdf("Cut short in the middle of the file.")[:400],
     b"%PDF-1.7\n" + bytes(range(1, 256)) * 4,
-], ids=["garbage", "truncated", "noise"])
+    # pypdf raises NotImplementedError for an unknown stream filter, not PdfReadError.
+    make_pdf("A page compressed with a filter nobody knows.").replace(b"/FlateDecode", b"/FlateDecoX"),
+], ids=["garbage", "truncated", "noise", "unknown-filter"])
 def test_broken_pdf_is_a_parse_error(data: bytes) -> None:
     with pytest.raises(InputError) as info:
         read(data, "broken.pdf")

@@ -12,7 +12,9 @@ import json
 import logging
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -154,13 +156,16 @@ def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterato
     # trafilatura 2 deprecates `as_dict=True` (a DeprecationWarning, an error under our tests);
     # its result object has the same fields as attributes. Without `favor_precision` its baseline
     # for short pages keeps the <nav> menu text; the bundled samples read the same either way.
-    extracted = trafilatura.bare_extraction(markup, url=url, with_metadata=True, include_comments=False,
-                                            include_tables=True, favor_precision=True)
+    with _quiet_date_parsing():
+        extracted = trafilatura.bare_extraction(markup, url=url, with_metadata=True,
+                                                include_comments=False, include_tables=True,
+                                                favor_precision=True)
     if extracted is None or isinstance(extracted, dict) or not (extracted.text or "").strip():
         # Short pages are below trafilatura's thresholds; fall back to the visible text, and still
         # take the title and date from the page's metadata.
         text = _visible_text(markup)
-        metadata = _metadata(markup, url)
+        with _quiet_date_parsing():
+            metadata = _metadata(markup, url)
         title = metadata.title if metadata is not None else None
         published = _parse_date(metadata.date) if metadata is not None else None
     else:
@@ -197,6 +202,15 @@ def _check_depth(markup: str, source: str) -> None:
 
 
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+@contextmanager
+def _quiet_date_parsing() -> Iterator[None]:
+    """htmldate hands odd meta dates ("2024-03-14T09:00:00B") to dateutil, which warns about the
+    time zone; the date is read or dropped all the same, so the warning is only noise."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="tzname .* identified but not understood")
+        yield
 
 
 def _metadata(markup: str, url: str | None) -> Any:
