@@ -179,7 +179,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             duplicate = next((a for a in agreements + new_here if a.type == agreement_type
                               and (a.title.lower() == title.lower() or a.sentence is sentence)), None)
             if duplicate:
-                duplicate.sentences.append(sentence) if sentence not in duplicate.sentences else None
+                if sentence not in duplicate.sentences:
+                    duplicate.sentences.append(sentence)
                 continue
             horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)

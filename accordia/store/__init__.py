@@ -441,8 +441,6 @@ class Store:
     def _event(self, conn: Connection, facts: EventFacts, confidence: float) -> tuple[int, str]:
         query = sa.select(t.events).where(t.events.c.type == facts.type)
         if facts.date is not None:
-            window = sa.func.abs(sa.literal(0))  # placeholder to keep the query simple to read
-            del window
             low, high = _window(facts.date)
             query = query.where(t.events.c.date.between(low, high))
         else:
