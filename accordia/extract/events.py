@@ -53,6 +53,19 @@ class AgreementCandidate:
     quoted: bool = False
 
 
+_ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
+_KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
+# Where a description of an agreement stops: punctuation or the verb or clause that follows it.
+_TITLE_STOP = re.compile(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
+                         r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+                         r"during|at the|in the presence|within|signed|approved|as part)\b")
+_GATHERING_NAME = re.compile(
+    r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
+    r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
+    r"Congress|Week|Session|Council|Ministerial)(?:\s+(?:of|on|for)\s+[^,.;:()]+?)?"
+    r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)")
+
+
 def sentence_topics(sentence: Sentence) -> set[str]:
     """Topic codes whose keywords occur in the sentence."""
     return {str(e.value) for m in sentence.phrases for e in m.entries if e.kind == "topic"}
@@ -161,7 +174,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
         for match, agreement_type in phrases:
             word = text[match.start:match.end]
             before = text[max(sentence.start, match.start - 12):match.start].lower()
-            anaphoric = bool(re.search(r"\b(?:this|that|the|these|such)\s+$", before)) and not quoted
+            anaphoric = bool(_ANAPHORIC_BEFORE.search(before)) and not quoted
             if anaphoric and agreements:
                 owner = agreements[-1]
                 continue
@@ -206,7 +219,7 @@ def _inside_name(text: str, start: int, end: int) -> bool:
     """"Paris Agreement" or "Energy Charter Treaty" name a known text, not one agreed here."""
     word = text[start:end]
     before = text[max(0, start - 12):start]
-    return word[:1].isupper() and bool(re.search(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$", before))
+    return word[:1].isupper() and bool(_KNOWN_TEXT_BEFORE.search(before))
 
 
 def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
@@ -232,9 +245,7 @@ def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
         if q_start - 60 <= start <= q_end + 5:
             return quote.group(1).strip(), True
     tail = text[end:sentence.end]
-    stop = re.search(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
-                     r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
-                     r"during|at the|in the presence|within|signed|approved|as part)\b", tail)
+    stop = _TITLE_STOP.search(tail)
     phrase = text[start:end] + (tail[:stop.start()] if stop else tail)
     words = phrase.split()
     if len(words) > 18:
@@ -244,14 +255,8 @@ def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
 
 
 def _type_from_title(title: str, resources: Resources) -> str | None:
-    lowered = title.lower()
-    best: tuple[int, str] | None = None
-    for agreement_type, words in resources.agreement_phrases.items():
-        for word in words:
-            found = re.search(rf"\b{re.escape(word)}\b", lowered)
-            if found and (best is None or found.start() < best[0]):
-                best = (found.start(), agreement_type)
-    return best[1] if best else None
+    found = resources.agreement_word_pattern.search(title.lower())
+    return resources.agreement_word_types[found.group()] if found else None
 
 
 def _horizon(text: str) -> str | None:
@@ -268,11 +273,7 @@ def event_title(event: EventCandidate, layout: Layout, countries: list[str],
     text = layout.text
     anchor = text[event.anchor.start:event.anchor.end]
     if event.type == "conference":
-        named = re.search(
-            r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
-            r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
-            r"Congress|Week|Session|Council|Ministerial)(?:\s+(?:of|on|for)\s+[^,.;:()]+?)?"
-            r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)", anchor)
+        named = _GATHERING_NAME.search(anchor)
         if named and len(named.group().split()) >= 2:
             return named.group().strip(" ,.")
     if event.type in {"signing", "approval"}:

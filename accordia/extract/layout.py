@@ -78,8 +78,7 @@ def read_layout(text: str, resources: Resources, title: str | None = None,
     if published is None:
         published = _report_date(text, header_text_end, sentences, body_index)
     reference = published
-    for sentence in sentences:
-        sentence.dates = find_dates(text[sentence.start:sentence.end], reference, sentence.start)
+    _distribute_dates(sentences, find_dates(text, reference, sentences=spans))
     dateline = _dateline(text, sentences, body_index)
     return Layout(text, sentences, sentences[body_index].start if body_index < len(sentences) else 0,
                   title, published, dateline)
@@ -95,6 +94,18 @@ def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str)
             break
         if sentences[index].start <= match.start:
             getattr(sentences[index], attribute).append(match)
+
+
+def _distribute_dates(sentences: list[Sentence], dates: list[DateMention]) -> None:
+    """Hand each date to the sentence that holds it whole; one spanning a boundary is dropped."""
+    index = 0
+    for mention in dates:
+        while index < len(sentences) and sentences[index].end <= mention.start:
+            index += 1
+        if index == len(sentences):
+            break
+        if sentences[index].start <= mention.start and mention.end <= sentences[index].end:
+            sentences[index].dates.append(mention)
 
 
 # What may stand before a dateline's date: a place ("ASTANA, Kazakhstan,") or nothing; not a

@@ -35,6 +35,14 @@ _LEADING_STOP = {"The", "A", "An", "And", "With", "From", "Of", "In", "On", "At"
                  "Between", "Both", "Its", "Their", "His", "Her"}
 
 
+_SHARED_OWNER_GAP = re.compile(r"\s*(?:,|and|&)\s*(?:the\s+)?")
+_STATE_WORD = re.compile(r"\b(National|State)\b")
+_INVERTED_MINISTRY = re.compile(r"(?P<field>[A-Z][\w ]+?) Ministry")
+_TOKEN = re.compile(r"\S+")
+_ROLE_ATTACHMENT = re.compile(r"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s*(?:of\s+|and\s+|for\s+)?)+)?")
+_VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by)\s+(?:the\s+)?$")
+
+
 @dataclass
 class OrgCandidate:
     name: str
@@ -98,7 +106,7 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
                 window_start = max(sentence.start, start - 25)
                 country = _country_in(sentence.names, window_start, start)
             if country is None and previous is not None and \
-                    re.fullmatch(r"\s*(?:,|and|&)\s*(?:the\s+)?", text[previous[1]:start]):
+                    _SHARED_OWNER_GAP.fullmatch(text[previous[1]:start]):
                 # "Kazakhstan's Ministry of Foreign Affairs and Ministry of Energy": one owner for both.
                 country = previous[0]
             name = normalise_org_name(name, country, resources)
@@ -118,13 +126,13 @@ def _kind_for(head: str, name: str) -> str:
     if head in _AGENCY_HEADS:
         return "agency"
     if head in _COMPANY_HEADS:
-        return "state_company" if re.search(r"\b(National|State)\b", name) else "company"
+        return "state_company" if _STATE_WORD.search(name) else "company"
     return "other"
 
 
 def normalise_org_name(name: str, country: str | None, resources: Resources) -> str:
     """"Energy Ministry" of RU → "Ministry of Energy of Russia"; names keep their own country."""
-    inverted = re.fullmatch(r"(?P<field>[A-Z][\w ]+?) Ministry", name)
+    inverted = _INVERTED_MINISTRY.fullmatch(name)
     if inverted:
         name = f"Ministry of {inverted.group('field')}"
     if country and name.startswith("Ministry"):
@@ -176,7 +184,7 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tupl
     chunk = text[sentence.start:sentence.end]
     for found in _NAME_RUN.finditer(chunk):
         current: list[tuple[int, int]] = []
-        for token in re.finditer(r"\S+", found.group()):
+        for token in _TOKEN.finditer(found.group()):
             start = sentence.start + found.start() + token.start()
             end = start + len(token.group())
             word = token.group()
@@ -289,9 +297,8 @@ def _delegation_country(sentence: Sentence, text: str) -> str | None:
 
 def _attachment_end(text: str, start: int, limit: int) -> int:
     """End of "of the National Energy Administration of China" after a role."""
-    tail = re.match(r"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s*(?:of\s+|and\s+|for\s+)?)+)?",
-                    text[start:limit])
-    return start + (tail.end() if tail else 0)
+    tail = _ROLE_ATTACHMENT.match(text, start, limit)
+    return tail.end() if tail else start
 
 
 def _same_person(a: PersonCandidate, b: PersonCandidate) -> bool:
@@ -328,13 +335,23 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     surnames = defaultdict(list)
     for person in merged:
         surnames[person.surname].append(person)
-    for sentence in layout.body:
-        chunk = layout.text[sentence.start:sentence.end]
-        for surname, owners in surnames.items():
-            if len(owners) == 1 and re.search(rf"\b{re.escape(surname)}\b", chunk):
+    unique = {surname: owners[0] for surname, owners in surnames.items() if len(owners) == 1}
+    if unique:
+        # One scan of the text for all surnames, then each hit goes to its sentence.
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(unique, key=len, reverse=True))) + r")\b")
+        body = layout.body
+        index = 0
+        for hit in pattern.finditer(layout.text, body[0].start if body else 0):
+            while index < len(body) and body[index].end <= hit.start():
+                index += 1
+            if index == len(body):
+                break
+            sentence = body[index]
+            if sentence.start <= hit.start():
                 span = (sentence.start, sentence.end)
-                if span not in owners[0].spans:
-                    owners[0].spans.append(span)
+                owner = unique[hit.group()]
+                if span not in owner.spans:
+                    owner.spans.append(span)
     for person in merged:
         if person.organization is None and person.role and person.role.body and person.country:
             person.organization = f"{person.role.body} of {country_name(resources, person.country)}"
@@ -384,4 +401,4 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
 
 
 def _is_venue(text: str, match: Match) -> bool:
-    return bool(re.search(r"\b(?:in|at|to|hosted by)\s+(?:the\s+)?$", text[max(0, match.start - 12):match.start]))
+    return bool(_VENUE_BEFORE.search(text[max(0, match.start - 12):match.start]))

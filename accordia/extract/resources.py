@@ -9,6 +9,7 @@ entry raises `DataFileError` naming the file and line.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -68,6 +69,9 @@ class Resources:
     topics: dict[str, str]
     event_triggers: dict[str, dict[str, list[str]]]
     agreement_phrases: dict[str, list[str]]
+    # Every agreement word in one pattern (data-file order, so the first type listed wins a tie).
+    agreement_word_pattern: re.Pattern[str]
+    agreement_word_types: dict[str, str]
     status_phrases: dict[str, list[str]]
     cooperation_cues: frozenset[str]
     passing_cues: tuple[str, ...]
@@ -306,6 +310,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         topics=topics,
         event_triggers=event_triggers,
         agreement_phrases=agreement_phrases,
+        agreement_word_pattern=re.compile(r"\b(?:" + "|".join(
+            re.escape(word) for words in agreement_phrases.values() for word in words) + r")\b"),
+        agreement_word_types={word: kind for kind, words in reversed(agreement_phrases.items()) for word in words},
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
