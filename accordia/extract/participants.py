@@ -6,6 +6,7 @@ what goes into the record.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ _ORG_PATTERN = re.compile(
     rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+(?!(?:the\s+)?{_HEADS}\b))?{_CAP})*)*"
     rf"(?:\s+{_CAP})*)"
 )
+_HEAD_WORD = re.compile(rf"\b{_HEADS}\b")
 _AGENCY_HEADS = {"Agency", "Administration", "Committee", "Commission", "Authority", "Bureau", "Office",
                  "Survey", "Inspectorate", "Regulator", "Council", "Institute"}
 _COMPANY_HEADS = {"Company", "Corporation", "Holding", "Operator", "Fund"}
@@ -71,6 +73,8 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
     """Organizations named in the body, from the gazetteer and from naming patterns."""
     found: dict[str, OrgCandidate] = {}
     text = layout.text
+    # Only sentences holding a head word ("Ministry", "Agency"...) can match the naming pattern.
+    head_positions = [m.start() for m in _HEAD_WORD.finditer(text, layout.body_start)]
     for sentence in layout.body:
         covered: list[tuple[int, int]] = []
         for match in sentence.names:
@@ -81,6 +85,9 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
                 candidate.spans.append((match.start, match.end))
                 covered.append((match.start, match.end))
                 break
+        index = bisect.bisect_left(head_positions, sentence.start)
+        if index == len(head_positions) or head_positions[index] >= sentence.end:
+            continue
         chunk = text[sentence.start:sentence.end]
         previous: tuple[str | None, int] | None = None
         for pattern_match in _ORG_PATTERN.finditer(chunk):
@@ -178,26 +185,30 @@ class PersonCandidate:
 
 def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tuple[int, int]]:
     """Runs of capitalised words that may be a person's name, split at known non-name words."""
-    blocked: list[tuple[int, int]] = [(m.start, m.end) for m in sentence.names]
+    blocked = [(m.start, m.end) for m in sentence.names]
     blocked += [(m.start, m.end) for m in sentence.phrases if m.of_kind("role")]
+    not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
-    chunk = text[sentence.start:sentence.end]
-    for found in _NAME_RUN.finditer(chunk):
-        current: list[tuple[int, int]] = []
-        for token in _TOKEN.finditer(found.group()):
-            start = sentence.start + found.start() + token.start()
-            end = start + len(token.group())
-            word = token.group()
-            stop = (word.rstrip(".") in resources.not_name_words
-                    or any(s < end and start < e for s, e in blocked))
+    for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
+        run_start = run_end = -1
+        for token in _TOKEN.finditer(text, found.start(), found.end()):
+            start, end = token.span()
+            stop = token.group().rstrip(".") in not_name_words
+            if not stop:
+                for s, e in blocked:
+                    if s < end and start < e:
+                        stop = True
+                        break
             if stop:
-                if current:
-                    runs.append((current[0][0], current[-1][1]))
-                current = []
+                if run_start >= 0:
+                    runs.append((run_start, run_end))
+                run_start = -1
             else:
-                current.append((start, end))
-        if current:
-            runs.append((current[0][0], current[-1][1]))
+                if run_start < 0:
+                    run_start = start
+                run_end = end
+        if run_start >= 0:
+            runs.append((run_start, run_end))
     return runs
 
 

@@ -28,28 +28,30 @@ class Match:
         return [entry for entry in self.entries if entry.kind == kind]
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
 def _scan(automaton: object, haystack: str, original: str) -> Iterator[Match]:
     """Longest, leftmost non-overlapping matches that sit on word boundaries."""
     candidates: list[tuple[int, int, list[Entry]]] = []
+    size = len(original)
     for end_index, (length, entries) in automaton.iter(haystack):  # type: ignore[attr-defined]
         end = end_index + 1
         start = end - length
-        if start > 0 and _is_word_char(original[start - 1]) and _is_word_char(original[start]):
-            continue
-        if end < len(original) and _is_word_char(original[end]) and _is_word_char(original[end - 1]):
-            continue
-        candidates.append((start, end, entries))
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        # Inlined word-character tests: this loop sees every raw automaton hit.
+        if start > 0:
+            before, first = original[start - 1], original[start]
+            if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
+                continue
+        if end < size:
+            after, last = original[end], original[end - 1]
+            if (after.isalnum() or after == "_") and (last.isalnum() or last == "_"):
+                continue
+        candidates.append((start, -end, entries))
+    candidates.sort()
     last_end = -1
-    for start, end, entries in candidates:
+    for start, negative_end, entries in candidates:
         if start < last_end:
             continue
-        last_end = end
-        yield Match(start, end, tuple(entries))
+        last_end = -negative_end
+        yield Match(start, last_end, tuple(entries))
 
 
 def find_names(resources: Resources, text: str) -> list[Match]:
@@ -199,6 +201,19 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
     return windows
 
 
+_MONTH_WORD = re.compile(_MONTH, re.I)
+_NUMERIC_PATTERNS = {"-": 0, ".": 3, "/": 4}
+_MONTH_PATTERNS = frozenset({1, 2, 5, 6})
+
+
+def _usable_patterns(window: str) -> frozenset[int]:
+    """Numbers of the DATE_PATTERNS that could match somewhere in `window`."""
+    allowed = {number for mark, number in _NUMERIC_PATTERNS.items() if mark in window}
+    if _MONTH_WORD.search(window):
+        allowed |= _MONTH_PATTERNS
+    return frozenset(allowed)
+
+
 def find_dates(text: str, reference: date | None, start_offset: int = 0,
                sentences: list[tuple[int, int]] | None = None) -> list[DateMention]:
     """Absolute and relative dates in `text`; ones without a year take the reference's year.
@@ -209,8 +224,10 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     windows = _date_windows(text)
-    for pattern in DATE_PATTERNS:
-        for match in (m for a, b in windows for m in pattern.finditer(text, a, b)):
+    # Which patterns can match in each window: cheap substring tests spare most regex calls.
+    usable = [(a, b, _usable_patterns(text[a:b])) for a, b in windows]
+    for number, pattern in enumerate(DATE_PATTERNS):
+        for match in (m for a, b, allowed in usable if number in allowed for m in pattern.finditer(text, a, b)):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             groups = match.groupdict()
