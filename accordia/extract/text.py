@@ -201,7 +201,7 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
     return windows
 
 
-_MONTH_WORD = re.compile(_MONTH, re.I)
+_MONTH_WORD = re.compile(r"(?=[jfmasond])\b" + _MONTH, re.I)
 _NUMERIC_PATTERNS = {"-": 0, ".": 3, "/": 4}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
