@@ -10,9 +10,13 @@ from accordia.extract.resources import Resources
 from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
 
 
-@dataclass
+@dataclass(eq=False)
 class Sentence:
-    """A sentence of the body with the data-file matches that fall inside it."""
+    """A sentence of the body with the data-file matches that fall inside it.
+
+    Compared by identity: a sentence is one place in one text, and field-wise equality over its
+    match lists was a measurable cost in membership tests.
+    """
 
     index: int
     start: int
