@@ -10,12 +10,12 @@ import io
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,8 +24,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from accordia import analyze
-from accordia.errors import AccordiaError
-from accordia.extract import ExtractOptions, default_workers, extract_many
+from accordia.errors import AccordiaError, DataFileError, InputError
+from accordia.extract import PARTICIPANT_MODEL, ExtractOptions, default_workers, extract_many
 from accordia.ingest import IngestOptions, expand_inputs, read_inputs, sample_paths
 from accordia.models import Document, Failure, to_plain
 from accordia.settings import Settings
@@ -35,8 +35,11 @@ app = typer.Typer(help="Accordia: a knowledge base of international energy coope
                   no_args_is_help=True, add_completion=False)
 show_app = typer.Typer(help="Show one event, agreement, entity or document in full.", no_args_is_help=True)
 app.add_typer(show_app, name="show")
+db_app = typer.Typer(help="Schema migrations of the knowledge base.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 console = Console()
 err = Console(stderr=True)
+T = TypeVar("T")
 
 
 class Format(StrEnum):
@@ -102,6 +105,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _failure_line(failure: Failure) -> str:
+    """One line (never wrapped, even in a narrow log) naming the input, the reason and its code."""
+    reason = " ".join(failure.reason.removeprefix(f"{failure.source}: ").split())
+    return f"[yellow]failed[/yellow] {escape(failure.source)}: {escape(reason)} {escape(f'[{failure.code}]')}"
+
+
 def _date(value: str | None) -> date | None:
     if value is None:
         return None
@@ -119,6 +128,7 @@ def ingest(
     min_confidence: Annotated[float, typer.Option(help="Drop facts below this confidence.")] = 0.0,
     allow_private: Annotated[bool, typer.Option(help="Allow URLs on private or loopback addresses.")] = False,
     data_dir: Annotated[Path | None, typer.Option(help="Directory of extra gazetteer/pattern files.")] = None,
+    workers: Annotated[int, typer.Option(help="Processes extracting in parallel (0 = all cores).")] = 1,
 ) -> None:
     """Read reports into the knowledge base; already stored ones are skipped.
 
@@ -141,17 +151,16 @@ def ingest(
 
         def show_failure(item: Document | Failure) -> None:
             if isinstance(item, Failure):
-                progress.console.print(f"[yellow]failed[/yellow] {escape(item.source)}: {escape(item.reason)}",
-                                       highlight=False)
+                progress.console.print(_failure_line(item), highlight=False, soft_wrap=True)
 
         def advance(source: str) -> None:
             progress.update(task, advance=1, description=Path(source).name[:40])
 
         report = run_ingest(sources, store, ExtractOptions(min_confidence, data_dir), options,
-                            on_item=show_failure, on_source=advance)
+                            on_item=show_failure, on_source=advance, workers=workers or default_workers())
         progress.update(task, description="done")
     err.print(f"added {report.added}, unchanged {report.unchanged}, syndicated copies {report.copies}, "
-              f"failed {report.failed} (run {report.run_id}; `accordia failures` lists them)")
+              f"failed {report.failed} (run {report.run_id}; `accordia failures` lists them)", soft_wrap=True)
     if report.failed:
         raise typer.Exit(1)
 
@@ -175,7 +184,7 @@ def extract(
     for item in read_inputs(files):
         if isinstance(item, Failure):
             failed += 1
-            err.print(f"[yellow]failed[/yellow] {escape(item.source)}: {escape(item.reason)}")
+            err.print(_failure_line(item), highlight=False, soft_wrap=True)
         else:
             documents.append(item)
     options = ExtractOptions(min_confidence, data_dir)
@@ -308,8 +317,54 @@ def show_entity(entity_id: int, db: DbOption = None) -> None:
     sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
 
 
-show_app.command("person", help="Alias of `show entity` for persons.\n\nExample: accordia show person 12")(
-    show_entity)
+@show_app.command("person")
+def show_person(entity_id: int, db: DbOption = None, format: FormatOption = None) -> None:
+    """A person: the mentions merged into it and why, the role history, and split decisions.
+
+    Example: accordia show person 12
+    """
+    with _store(db) as store:
+        detail = store.person(entity_id)
+    if (format or (Format.table if sys.stdout.isatty() else Format.json)) is not Format.table:
+        sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
+        return
+    entity = detail.entity
+    console.print(f"[bold]{escape(entity.name)}[/bold]  ({entity.kind} {entity.id}, {entity.country or '--'})")
+    console.print(f"aliases: {', '.join(detail.aliases)}", markup=False)
+    roles = Table("role", "country", "organization", "first seen", "last seen", title="Role history")
+    for role in detail.roles:
+        roles.add_row(*(_cell(role[k]) for k in ("role", "country", "organization", "first_seen", "last_seen")))
+    console.print(roles)
+    mentions = Table("mention", "document", "date", "surface", "role", "why merged", title="Mentions")
+    for m in detail.mentions:
+        mentions.add_row(str(m["id"]), escape(m["source"].rsplit("/", 1)[-1]), _cell(m["published"]),
+                         escape(m["surface"]), escape(m["role"] or ""), escape(m["reason"] or ""))
+    console.print(mentions)
+    for decision in detail.decisions:
+        console.print(f"decision {decision['id']}: {decision['action']} {', '.join(decision['names'])} from "
+                      f"entity {decision['source_entity_id']} into {decision['entity_id']} "
+                      f"({decision['reason']})", markup=False)
+
+
+@app.command()
+def split(
+    entity_id: Annotated[int, typer.Argument(help="The entity a name was wrongly merged into.")],
+    alias: Annotated[str | None, typer.Option(help="Detach every mention of this name (any spelling).")] = None,
+    mention: Annotated[list[int] | None, typer.Option(help="Detach this mention id (repeatable).")] = None,
+    reason: Annotated[str, typer.Option(help="Why, kept with the decision.")] = "manual split",
+    db: DbOption = None,
+) -> None:
+    """Undo a wrong merge: move a name or mentions into a new entity, and remember it on re-ingest.
+
+    Example: accordia split 12 --alias "Alexander Novikov" --reason "different person"
+    """
+    if alias is None and not mention:
+        raise typer.BadParameter("give --alias NAME or at least one --mention ID")
+    with _store(db) as store:
+        result = store.split(entity_id, alias, mention or (), reason)
+    err.print(f"moved {result.moved_mentions} mention(s) from entity {result.source_entity_id} to new entity "
+              f"{result.entity_id} (decision {result.decision_id})")
+    sys.stdout.write(json.dumps(to_plain(result)) + "\n")
 
 
 @show_app.command("document")
@@ -356,44 +411,186 @@ def failures(run: Annotated[int | None, typer.Option(help="Run id (default: the 
     _emit(rows, format, ("run_id", "source", "code", "reason"), "Failures")
 
 
+SinceOption = Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Up to this date (YYYY-MM-DD).")]
+TopicOption = Annotated[str | None, typer.Option(help="Topic code, e.g. critical_minerals.")]
+
+
+def _usage(call: Callable[[], T]) -> T:
+    """Run a lookup of user input (region, strategy, period), turning InputError into a usage error."""
+    try:
+        return call()
+    except (InputError, DataFileError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 @app.command()
-def partners(country: str, topic: Annotated[str | None, typer.Option()] = None,
-             since: Annotated[str | None, typer.Option()] = None, format: FormatOption = None,
-             db: DbOption = None) -> None:
+def partners(country: str, topic: TopicOption = None, since: SinceOption = None, until: UntilOption = None,
+             format: FormatOption = None, db: DbOption = None) -> None:
     """Partner countries of COUNTRY ranked by shared events and agreements, with topics.
 
-    Example: accordia partners KZ --topic nuclear_energy --since 2023-01-01
+    Example: accordia partners KZ --topic critical_minerals --since 2023-01-01
     """
     with _store(db) as store:
-        rows = [p.as_dict() for p in analyze.partners(store, country, topic, _date(since))]
+        rows = [p.as_dict() for p in analyze.partners(store, country, topic, _date(since), _date(until))]
     _emit(rows, format, ("country", "name", "events", "agreements", "topics"), f"Partners of {country}")
 
 
 @app.command()
-def network(topic: Annotated[str | None, typer.Option()] = None,
-            since: Annotated[str | None, typer.Option()] = None, format: FormatOption = None,
-            db: DbOption = None) -> None:
-    """The country cooperation network as weighted edges.
+def network(topic: TopicOption = None, since: SinceOption = None, until: UntilOption = None,
+            region: Annotated[str | None, typer.Option(help="Only countries of this region or grouping "
+                                                       "(Central Asia, EU, GCC, SCO, ...).")] = None,
+            format: FormatOption = None, db: DbOption = None) -> None:
+    """The country cooperation network as weighted edges (shared events plus shared agreements).
 
-    Example: accordia network --topic oil_gas --format csv
+    Example: accordia network --region "Central Asia" --format csv
     """
+    if region is not None:
+        _usage(lambda: analyze.region(region))
     with _store(db) as store:
-        rows = analyze.network(store, topic, _date(since))
-    _emit(rows, format, ("source", "target", "weight", "topics"), "Cooperation network")
+        rows = [e.as_dict() for e in analyze.network(store, topic, _date(since), _date(until), region=region)]
+    _emit(rows, format, ("source", "target", "weight", "events", "agreements", "topics"), "Cooperation network")
 
 
 @app.command()
-def timeline(country: Annotated[str | None, typer.Option()] = None,
-             topic: Annotated[str | None, typer.Option()] = None, format: FormatOption = None,
-             db: DbOption = None) -> None:
+def timeline(country: Annotated[str | None, typer.Option(help="ISO code, e.g. UZ.")] = None,
+             topic: TopicOption = None, since: SinceOption = None, until: UntilOption = None,
+             format: FormatOption = None, db: DbOption = None) -> None:
     """Events per month by type.
 
     Example: accordia timeline --country UZ
     """
     with _store(db) as store:
-        rows = analyze.timeline(store, country, topic)
-    columns = ("month", "total", "meeting", "conference", "signing", "approval", "visit", "announcement")
-    _emit(rows, format, columns, "Timeline")
+        rows = [m.as_dict() for m in analyze.timeline(store, country, topic, _date(since), _date(until))]
+    _emit(rows, format, ("month", "total", *analyze.EVENT_TYPES), "Timeline")
+
+
+@app.command()
+def topics(country: Annotated[str | None, typer.Option(help="ISO code, e.g. KZ.")] = None,
+           since: SinceOption = None, until: UntilOption = None,
+           by: Annotated[str, typer.Option(help="year or month.")] = "year",
+           format: FormatOption = None, db: DbOption = None) -> None:
+    """Topic profile over time: events per topic and year (or month), most frequent topic first.
+
+    Example: accordia topics --country KZ --by year
+    """
+    if by not in analyze.PERIODS:
+        raise typer.BadParameter(f"--by must be one of {', '.join(analyze.PERIODS)}")
+    with _store(db) as store:
+        trends = analyze.topic_profile(store, country, _date(since), by, _date(until))
+    rows = [trend.as_dict() for trend in trends]
+    periods = sorted({p for row in rows for p in row["periods"]})
+    flat = [{"topic": row["topic"], "total": row["total"], **row["periods"]} for row in rows]
+    if (format or (Format.table if sys.stdout.isatty() else Format.json)) is Format.json:
+        _emit(rows, format, ("topic", "total", "periods"))
+    else:
+        _emit(flat, format, ("topic", "total", *periods), f"Topics{f' of {country}' if country else ''}")
+
+
+@app.command()
+def agreement(agreement_id: int, format: FormatOption = None, db: DbOption = None) -> None:
+    """An agreement's life: signed, later mentions, approval, ratification, implementation news.
+
+    Example: accordia agreement 2
+    """
+    with _store(db) as store:
+        life = analyze.agreement_life(store, agreement_id)
+    chosen = format or (Format.table if sys.stdout.isatty() else Format.json)
+    if chosen is Format.json:
+        sys.stdout.write(json.dumps(life.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if chosen is Format.table:
+        row = life.agreement
+        console.print(f"[bold]{escape(row.title)}[/bold]  ({row.type}, {row.status or 'status unknown'}, "
+                      f"parties: {', '.join(row.countries) or '-'}"
+                      f"{f', until {row.horizon}' if row.horizon else ''})")
+    _emit([e.as_dict() for e in life.entries], format, ("date", "kind", "document_id", "title", "evidence"),
+          "Life of the agreement")
+
+
+@app.command()
+def strategy(file_or_name: Annotated[str, typer.Argument(help="A strategy YAML file or a bundled name "
+                                                         "(sco_energy_2030, us_kz_strategic_energy_dialogue).")],
+             since: Annotated[str | None, typer.Option(help="Count from this date instead of the approval.")] = None,
+             format: FormatOption = None, db: DbOption = None) -> None:
+    """A strategy's key areas scored by the activity reported since its approval, per member country.
+
+    Example: accordia strategy sco_energy_2030
+    """
+    loaded = _usage(lambda: analyze.load_strategy(file_or_name))
+    with _store(db) as store:
+        activity = analyze.strategy_activity(store, loaded, _date(since))
+    chosen = format or (Format.table if sys.stdout.isatty() else Format.json)
+    if chosen is Format.json:
+        sys.stdout.write(json.dumps(activity.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if chosen is Format.csv:
+        _emit(activity.rows(), format, ("area", "country", "events", "agreements", "score", "documents"))
+        return
+    # A matrix: one row per key area, one column per member, each cell "events+agreements".
+    members = loaded.members
+    table = Table(title=f"{loaded.name} — activity since {activity.since or 'the beginning'}")
+    table.add_column("key area")
+    table.add_column("score", justify="right")
+    for code in members:
+        table.add_column(code, justify="right")
+    for area in activity.areas:
+        cells = {c.country: c for c in area.cells}
+        table.add_row(area.area.name, str(area.score),
+                      *(f"{cells[c].events}+{cells[c].agreements}" if c in cells else "·" for c in members))
+    console.print(table)
+    console.print("cells: events+agreements; `--format json` lists the reports behind each cell")
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help='Words, "a phrase", or, -word.')],
+           limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+           since: SinceOption = None, until: UntilOption = None,
+           format: FormatOption = None, db: DbOption = None) -> None:
+    """Full-text search of the stored reports, best match first, with the matching passage.
+
+    Example: accordia search "nuclear fuel"
+    """
+    with _store(db) as store:
+        matches = analyze.search_documents(store, query, limit, 0, _date(since), _date(until))
+    _emit([m.as_dict() for m in matches], format, ("id", "published", "title", "snippet"), f"Search: {query}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Migrate the knowledge base to the newest schema (opening it with any command does this too).
+
+    Example: accordia db upgrade --db postgresql+psycopg://user@host/accordia
+    """
+    from accordia.store import migrations
+
+    with _store(db) as store:
+        before = migrations.upgrade(store.engine)
+    err.print(f"schema at {migrations.head()} (was {before or 'empty'})")
+
+
+@db_app.command("current")
+def db_current(db: DbOption = None) -> None:
+    """Print the schema revision of the knowledge base and the newest one this version knows.
+
+    Example: accordia db current
+    """
+    import sqlalchemy as sa
+
+    from accordia.store import migrations
+
+    url = db or _settings().database_url
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            revision = migrations.current(conn)
+    except sa.exc.SQLAlchemyError as exc:
+        err.print(f"[red]error:[/red] cannot read {escape(url)}: {escape(str(exc.__class__.__name__))}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    head = migrations.head()
+    sys.stdout.write(f"{revision or 'none'} (head {head}{', up to date' if revision == head else ''})\n")
 
 
 @app.command()
@@ -448,6 +645,9 @@ def evaluate(
     golden_dir: Annotated[Path, typer.Argument(help="Directory of golden <stem>.json files.")],
     corpus: Annotated[list[Path] | None, typer.Option(help="Where the reports are (repeatable).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each document's differences.")] = False,
+    participant_model: Annotated[bool, typer.Option(
+        "--participant-model/--rules-only",
+        help="Decide participating countries with the trained model, or by the rules alone.")] = PARTICIPANT_MODEL,
     format: FormatOption = None,
 ) -> None:
     """Score extraction against golden records: precision, recall and F1 per field.
@@ -457,7 +657,7 @@ def evaluate(
     from accordia.evaluate import evaluate as run_evaluation
 
     corpus_dirs = corpus or [Path(str(sample_paths()[0].parent))]
-    result = run_evaluation(golden_dir, corpus_dirs)
+    result = run_evaluation(golden_dir, corpus_dirs, ExtractOptions(participant_model=participant_model))
     if verbose:
         for diff in result.diffs:
             err.print(f"[bold]{escape(diff.source)}[/bold]")

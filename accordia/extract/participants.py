@@ -371,43 +371,135 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
 
 # --- countries --------------------------------------------------------------------------------
 
+# The facts about a named country that tell a participant from a country named in passing. The
+# rule score and the trained participant model (accordia/extract/model.py) both read them.
+COUNTRY_FEATURES = (
+    "officials_with_role", "officials_without_role", "state_bodies", "cooperative_mentions",
+    "other_mentions", "passing_mentions", "venue", "in_header", "in_lead", "listed_after_cue",
+    "possessive", "dateline", "adjective_only", "agreement_mentions",
+)
+# A list of countries right after one of these names the parties ("the ministers of A, B and C").
+_LIST_CUE = re.compile(
+    r"\b(?:delegations?|ministers?|leaders|heads of (?:state|government)|representatives|officials|"
+    r"governments?|members?|partners|countries|states|nations|presidents|between|with|from|of|"
+    r"made up of|comprising|consisting of|joined by)"
+    r"\s+(?:of\s+|from\s+)?(?:the\s+)?$", re.I)
+_LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?$")
+
+
 @dataclass
 class CountryEvidence:
     score: float = 0.0
     spans: list[tuple[int, int]] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COUNTRY_FEATURES, 0.0))
+
+    def count(self, feature: str, cap: float) -> None:
+        self.features[feature] = min(cap, self.features[feature] + 1)
+
+
+def _country_codes(match: Match) -> set[str]:
+    return {str(e.value) for e in match.entries if e.kind in {"country", "adjective"}}
+
+
+def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
+    """Whether matches[position] is one of a list of countries that follows a participant cue."""
+    first = position
+    while first > 0 and _country_codes(matches[first - 1]) and \
+            _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
+        first -= 1
+    last = position
+    while last + 1 < len(matches) and _country_codes(matches[last + 1]) and \
+            _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
+        last += 1
+    if first == last:
+        return False
+    before = text[max(sentence_start, matches[first].start - 40):matches[first].start]
+    return bool(_LIST_CUE.search(before))
 
 
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
-                    persons: list[PersonCandidate],
-                    event_sentences: set[int]) -> dict[str, CountryEvidence]:
-    """Evidence that each named country takes part in the reported cooperation (score >= 1)."""
+                    persons: list[PersonCandidate], event_sentences: set[int],
+                    agreement_sentences: set[int] | None = None) -> dict[str, CountryEvidence]:
+    """Evidence that each named country takes part in the reported cooperation (score >= 1).
+
+    Besides the rule score, each country's `features` (COUNTRY_FEATURES) are filled in for the
+    trained participant model.
+    """
     evidence: dict[str, CountryEvidence] = defaultdict(CountryEvidence)
+    text = layout.text
+    agreement_sentences = agreement_sentences or set()
     for person in persons:
         if person.country:
             item = evidence[person.country]
             item.score += 1.0 if person.role else 0.5
+            item.count("officials_with_role" if person.role else "officials_without_role", 3)
             item.spans.extend(person.spans[:1])
     for org in orgs.values():
         if org.country and org.kind in {"ministry", "agency", "state_company"}:
             item = evidence[org.country]
             item.score += 1.0
+            item.count("state_bodies", 3)
             item.spans.extend(org.spans[:1])
-    for sentence in layout.body:
+    if layout.dateline_place:
+        evidence[layout.dateline_place[1]].features["dateline"] = 1.0
+    adjective_mentions: dict[str, int] = defaultdict(int)
+    name_mentions: dict[str, int] = defaultdict(int)
+    for sentence in layout.sentences:
+        if sentence.in_body:
+            continue
+        for match in sentence.names:
+            for code in _country_codes(match):
+                evidence[code].features["in_header"] = 1.0
+    body = layout.body
+    lead_index = body[0].index if body else -1
+    for sentence in body:
         cues = [m for m in sentence.phrases for e in m.entries if e.kind == "cue"]
         cooperative = sentence.index in event_sentences or any(
             e.value == "cooperation" for m in cues for e in m.entries if e.kind == "cue")
         passing = [m for m in cues for e in m.entries if e.kind == "cue" and e.value == "passing"]
-        for match in sentence.names:
-            codes = {str(e.value) for e in match.entries if e.kind in {"country", "adjective"}}
-            codes |= {str(e.value[1]) for e in match.entries if e.kind == "city"
-                      and sentence.index in event_sentences and _is_venue(layout.text, match)}
-            for code in codes:
-                weight = 0.55 if cooperative else 0.2
-                if any(0 <= match.start - p.end <= 25 for p in passing):
-                    weight = 0.0
+        for position, match in enumerate(sentence.names):
+            codes = _country_codes(match)
+            venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
+                     and sentence.index in event_sentences and _is_venue(text, match)}
+            listed = bool(codes) and _listed_after_cue(text, sentence.names, position, sentence.start)
+            possessive = text[match.end:match.end + 2] in {"'s", "’s"}
+            for code in codes | venue:
+                item = evidence[code]
+                if code in venue and code not in codes:
+                    # Hosting a meeting does not make a state a party to it (COP27 in Sharm
+                    # el-Sheikh, Russian-Hungarian talks in Istanbul); the venue is kept as evidence.
+                    item.features["venue"] = 1.0
+                    item.spans.append((sentence.start, sentence.end))
+                    continue
+                in_passing = any(0 <= match.start - p.end <= 25 for p in passing)
+                weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
+                if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
+                    # One of the states listed as the parties ("ministers of A, B and C") is a
+                    # participant on that mention alone.
+                    weight = max(weight, 1.0)
                 if weight:
-                    evidence[code].score += weight
-                    evidence[code].spans.append((sentence.start, sentence.end))
+                    item.score += weight
+                    item.spans.append((sentence.start, sentence.end))
+                if any(e.kind == "adjective" and e.value == code for e in match.entries):
+                    adjective_mentions[code] += 1
+                name_mentions[code] += 1
+                if in_passing:
+                    item.count("passing_mentions", 3)
+                elif cooperative:
+                    item.count("cooperative_mentions", 4)
+                else:
+                    item.count("other_mentions", 4)
+                if sentence.index == lead_index:
+                    item.features["in_lead"] = 1.0
+                if listed:
+                    item.features["listed_after_cue"] = 1.0
+                if possessive:
+                    item.features["possessive"] = 1.0
+                if sentence.index in agreement_sentences:
+                    item.count("agreement_mentions", 3)
+    for code, item in evidence.items():
+        if name_mentions[code] and adjective_mentions[code] == name_mentions[code]:
+            item.features["adjective_only"] = 1.0
     return evidence
 
 

@@ -21,6 +21,7 @@ import pycountry
 import yaml
 
 from accordia.errors import DataFileError
+from accordia.extract.model import ParticipantModel, load_participant_model
 
 DATA_FILES = ("countries", "places", "organizations", "roles", "triggers", "topics", "lexicon")
 ORG_KINDS = ("ministry", "agency", "state_company", "company", "intergovernmental", "other")
@@ -84,6 +85,8 @@ class Resources:
     names: Any = None
     # Case-insensitive automaton over lowercase phrases: roles, triggers, topics, statuses.
     phrases: Any = None
+    # The trained participant model (extract/model.py); None when no model file is installed.
+    participant_model: ParticipantModel | None = None
 
 
 class _Loader(yaml.SafeLoader):
@@ -323,6 +326,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         city_country=city_country,
         names=names,
         phrases=phrases,
+        participant_model=load_participant_model(extra_dir),
     )
 
 
