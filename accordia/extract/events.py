@@ -11,6 +11,7 @@ from accordia.extract.resources import Resources
 from accordia.extract.text import Match
 
 GATHERINGS = ("conference", "meeting", "visit")
+_HAPPENINGS = frozenset({*GATHERINGS, "signing"})
 _FUTURE_BEFORE = re.compile(
     r"\b(?:will|to|plans? to|planning to|intends? to|expected to|agreed to|ready to|would|shall|set to)\s+(?:\w+\s+)?$",
     re.I)
@@ -71,7 +72,7 @@ def sentence_topics(sentence: Sentence) -> set[str]:
     return {str(e.value) for m in sentence.phrases for e in m.entries if e.kind == "topic"}
 
 
-def _event_types(layout: Layout, sentence: Sentence) -> list[tuple[str, bool, int]]:
+def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
     """(type, strong, position) of each event trigger in the sentence."""
     found = []
     for match in sentence.phrases:
@@ -79,11 +80,15 @@ def _event_types(layout: Layout, sentence: Sentence) -> list[tuple[str, bool, in
             if entry.kind != "event":
                 continue
             event_type, strength = entry.value
+            strong = strength == "strong"
             if event_type == "signing":
                 before = layout.text[max(sentence.start, match.start - 30):match.start]
                 if _FUTURE_BEFORE.search(before):
                     event_type = "announcement"
-            found.append((event_type, strength == "strong", match.start))
+            elif event_type == "conference" and strong:
+                before = layout.text[max(sentence.start, match.start - 60):match.start]
+                strong = not resources.framing_before.search(before)
+            found.append((event_type, strong, match.start))
             break
     return found
 
@@ -93,7 +98,7 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
     events: dict[str, EventCandidate] = {}
     current: EventCandidate | None = None
     for sentence in layout.body:
-        triggers = _event_types(layout, sentence)
+        triggers = _event_types(layout, sentence, resources)
         if triggers:
             strong = [t for t in triggers if t[1]]
             chosen = strong or triggers
@@ -110,18 +115,34 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
         elif current is not None:
             current.sentences.append(sentence)
     has_gathering = any(events[t].strong for t in GATHERINGS if t in events)
+    any_strong = any(event.strong for event in events.values())
     result = []
     for event in events.values():
-        if not event.strong and (has_gathering or event.type != "meeting"):
-            continue
+        if not event.strong:
+            # A gathering named only as the frame of something else is the event only when
+            # nothing else happened; other weak triggers need a gathering-less report.
+            framed_gathering = event.type == "conference"
+            if (framed_gathering and any_strong) or (not framed_gathering and (
+                    has_gathering or event.type != "meeting")):
+                continue
         if event.type == "announcement" and len(events) > 1 and not event.strong:
             continue
         result.append(event)
-    # An "announcement" next to a real happening is usually that happening's own wording.
-    if len(result) > 1:
-        result = [e for e in result if e.type != "announcement" or _announcement_stands_alone(e, result)]
+    # An "announcement" next to a gathering or a signing is that happening's own wording ("the
+    # ministry announced that the sides signed..."); a plan or statement is news only on its own
+    # or beside an approval.
+    if any(e.type in _HAPPENINGS for e in result):
+        result = [e for e in result if e.type != "announcement"]
     for event in result:
         event.date = _event_date(event, layout)
+    # An event whose own sentences carry no date happened on the occasion the report dates
+    # elsewhere ("the visit" of a report that says the MoU was signed "on Monday").
+    dated = [e for e in sorted(result, key=lambda e: e.anchor.start) if e.date is not None
+             and e.date != layout.published]
+    for event in result:
+        if dated and (event.date is None or event.date == layout.published) and not _dated_itself(event):
+            event.date = dated[0].date
+    for event in result:
         event.place = _event_place(event, layout)
         event.topics = set().union(*(sentence_topics(s) for s in event.sentences))
     order = {name: i for i, name in enumerate(("conference", "meeting", "visit", "signing", "approval",
@@ -130,9 +151,8 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
     return result
 
 
-def _announcement_stands_alone(event: EventCandidate, events: list[EventCandidate]) -> bool:
-    others = {s.index for e in events if e is not event for s in [e.anchor]}
-    return event.anchor.index not in others
+def _dated_itself(event: EventCandidate) -> bool:
+    return any(sentence.dates for sentence in [event.anchor, *event.sentences])
 
 
 def _event_date(event: EventCandidate, layout: Layout) -> date | None:
@@ -167,7 +187,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     for position, sentence in enumerate(body):
         chunk = text[sentence.start:sentence.end]
         statuses = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "status"]
-        triggers = {t for t, _, _ in _event_types(layout, sentence)}
+        triggers = {t for t, _, _ in _event_types(layout, sentence, resources)}
         phrases = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "agreement"]
         quoted = [q for q in _QUOTED.finditer(chunk)]
         new_here: list[AgreementCandidate] = []

@@ -76,6 +76,8 @@ class Resources:
     status_phrases: dict[str, list[str]]
     cooperation_cues: frozenset[str]
     passing_cues: tuple[str, ...]
+    # A gathering named right after one of these frames another happening (triggers.yaml).
+    framing_before: re.Pattern[str]
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -319,6 +321,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
+        framing_before=re.compile(
+            r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("framing_cues") or ["\0"])
+            + r")\s+(?:the\s+)?(?:[\w.'’\-]+\s+){0,6}$", re.I),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
