@@ -85,11 +85,17 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
                 before = layout.text[max(sentence.start, match.start - 30):match.start]
                 if _FUTURE_BEFORE.search(before):
                     event_type = "announcement"
-            elif event_type == "conference" and strong:
-                before = layout.text[max(sentence.start, match.start - 60):match.start]
-                strong = not resources.framing_before.search(before)
             found.append((event_type, strong, match.start))
             break
+    # A gathering that only frames a signing or approval in the same sentence ("signed on the
+    # sidelines of the COP27 summit") is not itself the news; one that frames talks is.
+    acts = {"signing", "approval"} & {event_type for event_type, _, _ in found}
+    if acts:
+        for number, (event_type, strong, position) in enumerate(found):
+            if event_type == "conference" and strong:
+                before = layout.text[max(sentence.start, position - 60):position]
+                if resources.framing_before.search(before):
+                    found[number] = (event_type, False, position)
     return found
 
 
