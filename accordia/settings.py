@@ -34,6 +34,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCORDIA_MAX_BODY_BYTES", "5000000", "Largest request body the API accepts."),
     Setting("ACCORDIA_RATE_LIMIT", "120",
             "Requests per minute one client may make to the API (0 disables the limit)."),
+    Setting("ACCORDIA_ALIASES", "",
+            "YAML file of manual resolution rules (same/distinct names) added to the bundled aliases.yaml."),
 )
 
 

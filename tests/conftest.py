@@ -59,6 +59,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     from accordia.store.schema import metadata
 
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        # Without its version table the next Store.open migrates the emptied schema from scratch.
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     yield base
 
@@ -72,3 +75,32 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert report.failed == 0, report.failures
     store.close()
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_sample_db() -> Iterator[str]:
+    """A PostgreSQL knowledge base built once from the bundled samples, in a schema of its own."""
+    if not _postgres_available():
+        if os.environ.get("ACCORDIA_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
+        pytest.skip(f"no PostgreSQL server at {PG_URL}")
+    schema = f"accordia_samples_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    store = Store.open(url)
+    report = ingest([str(p) for p in sample_paths()], store)
+    assert report.failed == 0, report.failures
+    store.close()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sample_url(request: pytest.FixtureRequest) -> str:
+    """The sample knowledge base on each backend (built once per session and backend; read only)."""
+    fixture = "sample_db" if request.param == "sqlite" else "pg_sample_db"
+    return str(request.getfixturevalue(fixture))

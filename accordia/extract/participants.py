@@ -382,8 +382,11 @@ COUNTRY_FEATURES = (
 _LIST_CUE = re.compile(
     r"\b(?:delegations?|ministers?|leaders|heads of (?:state|government)|representatives|officials|"
     r"governments?|members?|partners|countries|states|nations|presidents|between|with|from|of|"
-    r"made up of|comprising|consisting of|joined by)"
+    r"made up of|comprising|consisting of|joined by|signed by|by)"
     r"\s+(?:of\s+|from\s+)?(?:the\s+)?$", re.I)
+# ...unless the list is a route or a market ("through Benin, Togo and Ghana", "serve Niger and Mali").
+_ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
+                           r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring)\b", re.I)
 _LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?$")
 
 
@@ -414,7 +417,7 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     if first == last:
         return False
     before = text[max(sentence_start, matches[first].start - 40):matches[first].start]
-    return bool(_LIST_CUE.search(before))
+    return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],

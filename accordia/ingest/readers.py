@@ -35,6 +35,9 @@ FORMATS = ("text", "html", "feed", "pdf", "jsonl")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A cheap first check against hostile nesting; the exact limit is libxml2's (see `_check_depth`).
 MAX_HTML_DEPTH = 5000
+# Real article pages have a few thousand elements; trafilatura needs seconds per 20,000 more
+# (a page of a million <br> took 40 s), so pages beyond this are refused, not read slowly.
+MAX_HTML_ELEMENTS = 100_000
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
@@ -179,8 +182,14 @@ def read_html(data: bytes | str, source: str, url: str | None = None) -> Iterato
 def _check_depth(markup: str, source: str) -> None:
     depth = 0
     deepest = 0
-    # A cheap scan: real pages nest a few dozen levels; hostile ones nest thousands.
-    for match in re.finditer(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>", markup[:2_000_000]):
+    elements = 0
+    # A cheap scan of the whole page (it stops at the first limit crossed): real pages nest a few
+    # dozen levels and hold thousands of elements; hostile ones nest thousands or hold millions.
+    for match in re.finditer(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>", markup):
+        if not match.group(1):
+            elements += 1
+            if elements > MAX_HTML_ELEMENTS:
+                raise ParseError(f"{source}: HTML with more than {MAX_HTML_ELEMENTS:,} elements")
         if match.group(1):
             depth -= 1
         elif not match.group(3) and match.group(2).lower() not in _VOID:
@@ -225,8 +234,9 @@ def _visible_text(markup: str) -> str:
         tree = lxml_html.fromstring(markup)
     except (ValueError, lxml_html.etree.ParserError):
         return ""
-    # Menus, page headers and footers are boilerplate here as they are for trafilatura.
-    for node in tree.xpath("//script|//style|//noscript|//template|//nav|//footer|//aside"):
+    # Menus, page headers and footers are boilerplate here as they are for trafilatura; the <head>
+    # (title, meta) is metadata, not text: a page with a title and no body has no text.
+    for node in tree.xpath("//head|//title|//script|//style|//noscript|//template|//nav|//footer|//aside"):
         node.drop_tree()
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 
 import pycountry
 import sqlalchemy as sa
@@ -21,10 +22,29 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from accordia.errors import NotFound, StoreError
 from accordia.models import Document, Failure, Record
-from accordia.resolve import AgreementFacts, EventFacts, Matcher, normalise_name, person_key
+from accordia.resolve import (
+    COPY_CONTAINMENT,
+    EVENT_SHINGLE_WORDS,
+    AgreementFacts,
+    EventFacts,
+    Matcher,
+    RoleSpan,
+    canonical_place,
+    fold_name,
+    normalise_name,
+    org_key,
+    person_key,
+    role_holder,
+    shingles,
+)
+from accordia.resolve import surnames as person_surnames
+from accordia.store import aggregates, migrations, search
 from accordia.store import schema as t
 
-__all__ = ["AddResult", "EventFilter", "Store"]
+__all__ = ["AddResult", "EventFilter", "PersonDetail", "SplitResult", "Store"]
+
+# Syndicated copies are looked for among the documents published this many days either side.
+COPY_WINDOW_DAYS = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,6 +158,28 @@ class EntityDetail:
 
 
 @dataclass(frozen=True)
+class PersonDetail:
+    """A person as `accordia show person` prints it: every merged mention with the reason it was
+    merged, the role history, and the manual decisions (splits) that concern it."""
+
+    entity: EntityRow
+    aliases: tuple[str, ...]
+    roles: tuple[dict[str, Any], ...]
+    mentions: tuple[dict[str, Any], ...]
+    decisions: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """What `Store.split` did: the new entity, the mentions moved to it and the recorded decision."""
+
+    entity_id: int
+    source_entity_id: int
+    moved_mentions: int
+    decision_id: int
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     id: int
     source: str
@@ -190,14 +232,20 @@ class Store:
         return store
 
     def migrate(self) -> None:
-        """Create missing tables and record the schema version."""
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # Two processes opening a new database at once must not race to create tables.
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
-            t.metadata.create_all(conn)
-            if conn.execute(sa.select(t.schema_info.c.version)).first() is None:
-                conn.execute(t.schema_info.insert().values(version=t.SCHEMA_VERSION))
+        """Bring the schema to the newest Alembic revision (creating it in a new database)."""
+        for attempt in range(3):
+            try:
+                self._migrate_once()
+                return
+            except (sa.exc.OperationalError, IntegrityError):
+                # Python's sqlite3 runs CREATE TABLE outside any transaction, so two processes opening a
+                # new file at once can both find a table missing; the loser retries and finds it made.
+                if self.engine.dialect.name != "sqlite" or attempt == 2:
+                    raise
+
+    def _migrate_once(self) -> None:
+        # Alembic revisions in store/migrations; a pre-Alembic database is stamped, then upgraded.
+        migrations.upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -246,6 +294,47 @@ class Store:
             return conn.execute(sa.select(t.documents.c.id).where(t.documents.c.hash == text_hash)).first() \
                 is not None
 
+    @_translated
+    def stored_hashes(self, hashes: Sequence[str]) -> set[str]:
+        """Which of these text hashes are stored already (one indexed query per 500 hashes)."""
+        found: set[str] = set()
+        with self._read() as conn:
+            for i in range(0, len(hashes), 500):
+                found.update(conn.execute(sa.select(t.documents.c.hash).where(
+                    t.documents.c.hash.in_(hashes[i:i + 500]))).scalars())
+        return found
+
+    def add_documents(self, batch: Sequence[tuple[Document, Record]]) -> list[AddResult]:
+        """Store many documents in one transaction: all of them or, on any error, none; in order.
+
+        A document already stored, or repeated within the batch, comes back with `added=False`.
+        One commit per batch instead of per document is what makes bulk ingest fast on SQLite
+        (each commit is a sync to disk); the batch stays atomic, so a crash loses at most it.
+        """
+        if not batch:
+            return []
+        try:
+            with self.engine.begin() as conn:
+                stored: dict[str, int] = {row.hash: int(row.id) for row in conn.execute(
+                    sa.select(t.documents.c.hash, t.documents.c.id).where(
+                        t.documents.c.hash.in_({d.hash for d, _ in batch})))}
+                results = []
+                for document, record in batch:
+                    existing = stored.get(document.hash)
+                    if existing is not None:
+                        results.append(AddResult(existing, added=False))
+                        continue
+                    result = self._insert_document(conn, document, record)
+                    stored[document.hash] = result.document_id
+                    results.append(result)
+                return results
+        except IntegrityError:
+            # Another process stored one of these meanwhile; each alone sorts out which.
+            return [self.add_document(document, record) for document, record in batch]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not store a batch of {len(batch)} documents from "
+                             f"{batch[0][0].source}: {exc}") from exc
+
     def add_document(self, document: Document, record: Record) -> AddResult:
         """Store a document with its record, resolving entities, events and agreements; atomic."""
         try:
@@ -290,16 +379,15 @@ class Store:
                        | {c for a in record.agreements for c in a.countries}}
         org_ids: dict[str, int] = {}
         for org in record.organizations:
-            key = normalise_name(org.name)
-            org_id = self._entity(conn, "organization", key, org.name, org.country,
-                                  {"kind": org.kind, "acronym": org.acronym})
+            org_id, org_reason = self._organization(conn, org.name, org.acronym, org.kind, org.country)
             org_ids[org.name] = org_id
             if org.acronym:
                 org_ids[org.acronym] = org_id
                 self._alias(conn, org_id, org.acronym)
+            found_by = "gazetteer" if org.confidence >= 0.9 else "naming pattern"
             for start, end in org.evidence:
                 self._mention(conn, document_id, org_id, document.text[start:end], None, start, end,
-                              org.confidence, "gazetteer" if org.confidence >= 0.9 else "naming pattern")
+                              org.confidence, f"{found_by}; {org_reason}")
         person_ids: dict[str, int] = {}
         for person in record.persons:
             person_id, reason = self._person(conn, person.name, person.country)
@@ -311,7 +399,9 @@ class Store:
                 self._role(conn, person_id, person.role, person.country, person.organization, published)
 
         for event in record.events:
-            facts = EventFacts(event.type, event.date, event.place, frozenset(event.countries), event.title)
+            evidence_text = " ".join(document.text[s:e] for s, e in event.evidence)
+            facts = EventFacts(event.type, event.date, event.place, frozenset(event.countries), event.title,
+                               person_surnames(event.persons), shingles(evidence_text, EVENT_SHINGLE_WORDS))
             event_id, reason = self._event(conn, facts, event.confidence)
             self._add_source(conn, t.event_sources, "event_id", event_id, document_id,
                              event.evidence, title=event.title, reason=reason)
@@ -351,13 +441,21 @@ class Store:
             conn.execute(table.update().where(*where).values(evidence=[list(s) for s in spans]))
 
     def _find_copy(self, conn: Connection, document: Document, record: Record) -> int | None:
-        if record.published is None or not record.title:
+        """The stored original this document republishes (syndication), by shingle containment.
+
+        Copies change headlines, bylines and often the date by a day, so candidates are the
+        originals published within COPY_WINDOW_DAYS, compared on their whole text.
+        """
+        published = record.published or document.published
+        if published is None:
             return None
+        mine = shingles(document.text)
         rows = conn.execute(sa.select(t.documents.c.id, t.documents.c.text).where(
-            t.documents.c.published == record.published, t.documents.c.copy_of.is_(None),
-            t.documents.c.title == record.title).limit(20)).all()
+            t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
+                                            published + timedelta(days=COPY_WINDOW_DAYS)),
+            t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(500)).all()
         for row in rows:
-            if self.matcher.is_copy(document.text, row.text):
+            if self.matcher.copy_score(mine, shingles(row.text)) >= COPY_CONTAINMENT:
                 return int(row.id)
         return None
 
@@ -394,25 +492,117 @@ class Store:
             conn.execute(t.aliases.insert().values(entity_id=entity_id, alias=alias, origin=origin))
 
     def _person(self, conn: Connection, name: str, country: str | None) -> tuple[int, str]:
+        """The person entity a name of `country` resolves to, and why: a decision recorded by
+        `split`, then the manual alias file, then the same key, then a fuzzy surname match."""
+        manual = self._manual_entity(conn, "person", name, country)
+        if manual is not None:
+            return manual
         key = person_key(name, country)
         found = conn.execute(sa.select(t.entities.c.id).where(
             t.entities.c.kind == "person", t.entities.c.key == key)).scalar()
-        if found is not None:
+        if found is not None and self._forbidden(conn, int(found), name) is None:
             self._alias(conn, int(found), name)
             return int(found), "same normalised name and country"
         surname = normalise_name(name).split()[-1] if normalise_name(name) else ""
         prefix = f"{country or '--'}:{surname[:3]}"
         candidates = conn.execute(sa.select(t.entities.c.id, t.entities.c.name).where(
-            t.entities.c.kind == "person", t.entities.c.key.like(f"{prefix}%"))).all()
+            t.entities.c.kind == "person", t.entities.c.key.like(f"{prefix}%"))
+            .order_by(t.entities.c.id)).all()
         for candidate in candidates:
             same, reason = self.matcher.same_person(name, candidate.name)
-            if same:
+            if same and self._forbidden(conn, int(candidate.id), name) is None:
                 if len(name) > len(candidate.name):
                     conn.execute(t.entities.update().where(t.entities.c.id == candidate.id)
                                  .values(name=name))
                 self._alias(conn, int(candidate.id), name)
                 return int(candidate.id), reason
+        if found is not None:
+            # The key is taken by an entity this name may not join: a new person with its own key.
+            key = self._free_key(conn, "person", key)
         return self._entity(conn, "person", key, name, country, {}), "new person"
+
+    def _organization(self, conn: Connection, name: str, acronym: str | None, kind: str,
+                      country: str | None) -> tuple[int, str]:
+        """The organization entity a name resolves to, and why: manual rules, then the same key
+        (case, punctuation, legal form), then an acronym or the same acronym of a similar name."""
+        manual = self._manual_entity(conn, "organization", name, country, {"kind": kind, "acronym": acronym})
+        if manual is not None:
+            return manual
+        key = org_key(name)
+        found = conn.execute(sa.select(t.entities.c.id).where(
+            t.entities.c.kind == "organization", t.entities.c.key == key)).scalar()
+        if found is not None and self._forbidden(conn, int(found), name) is None:
+            self._alias(conn, int(found), name)
+            return int(found), "same name up to case, punctuation and legal form"
+        query = sa.select(t.entities.c.id, t.entities.c.name, t.entities.c.attributes).where(
+            t.entities.c.kind == "organization")
+        if country is not None:
+            query = query.where(sa.or_(t.entities.c.country == country, t.entities.c.country.is_(None)))
+        for candidate in conn.execute(query.order_by(t.entities.c.id).limit(2000)).all():
+            attributes = candidate.attributes or {}
+            same, reason = self.matcher.same_organization(name, acronym, candidate.name,
+                                                          attributes.get("acronym"))
+            if same and self._forbidden(conn, int(candidate.id), name) is None:
+                self._alias(conn, int(candidate.id), name)
+                return int(candidate.id), reason
+        if found is not None:
+            key = self._free_key(conn, "organization", key)
+        return self._entity(conn, "organization", key, name, country,
+                            {"kind": kind, "acronym": acronym}), "new organization"
+
+    def _manual_entity(self, conn: Connection, kind: str, name: str, country: str | None,
+                       attributes: dict[str, Any] | None = None) -> tuple[int, str] | None:
+        """The entity a manual decision binds the name to: a `split` or the alias file's `same`."""
+        wanted = fold_name(name)
+        pinned = conn.execute(sa.select(t.aliases.c.entity_id, t.aliases.c.alias).join(
+            t.entities, t.entities.c.id == t.aliases.c.entity_id).where(
+            t.entities.c.kind == kind, t.aliases.c.origin == "split")).all()
+        for row in pinned:
+            if fold_name(row.alias) == wanted:
+                self._alias(conn, int(row.entity_id), name)
+                return int(row.entity_id), f"name bound to entity {row.entity_id} by a split decision"
+        group = self.matcher.rules.group_of(name)
+        if group is None:
+            return None
+        key = f"same:{group}"
+        existed = conn.execute(sa.select(t.entities.c.id).where(
+            t.entities.c.kind == kind, t.entities.c.key == key)).scalar()
+        if existed is None:
+            # An entity stored before the rule was written, under another name of the group.
+            for row in conn.execute(sa.select(t.aliases.c.entity_id, t.aliases.c.alias).join(
+                    t.entities, t.entities.c.id == t.aliases.c.entity_id).where(t.entities.c.kind == kind)
+                    .order_by(t.aliases.c.entity_id)).all():
+                if self.matcher.rules.group_of(row.alias) == group:
+                    existed = row.entity_id
+                    break
+        entity_id = int(existed) if existed is not None else \
+            self._entity(conn, kind, key, name, country, attributes or {})
+        self._alias(conn, entity_id, name)
+        return entity_id, (f"manual alias file: same as {group}" if existed is not None
+                           else "manual alias file: first name of its group")
+
+    def _forbidden(self, conn: Connection, entity_id: int, name: str) -> str | None:
+        """Why `name` may not join the entity (a `distinct` rule or a split decision), if it may not."""
+        names = conn.execute(sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)).scalars()
+        rule = self.matcher.rules.forbids(name, list(names))
+        if rule:
+            return rule
+        wanted = fold_name(name)
+        for decision in conn.execute(sa.select(t.resolution_decisions).where(
+                t.resolution_decisions.c.source_entity_id == entity_id)).mappings():
+            if wanted in decision["names"]:
+                return f"split decision {decision['id']}: {name} was detached from entity {entity_id}"
+        return None
+
+    @staticmethod
+    def _free_key(conn: Connection, kind: str, key: str) -> str:
+        """`key` made unique with a suffix, for an entity that must stay apart from its namesake."""
+        for n in range(2, 1000):
+            candidate = f"{key}#{n}"
+            if conn.execute(sa.select(t.entities.c.id).where(
+                    t.entities.c.kind == kind, t.entities.c.key == candidate)).first() is None:
+                return candidate
+        raise StoreError(f"too many entities share the key {key}")
 
     def _role(self, conn: Connection, person_id: int, role: str, country: str | None,
               organization: str | None, seen: date | None) -> None:
@@ -445,11 +635,18 @@ class Store:
             query = query.where(t.events.c.date.between(low, high))
         else:
             query = query.where(t.events.c.date.is_(None))
-        for row in conn.execute(query.limit(50)).mappings().all():
-            countries = frozenset(conn.execute(sa.select(t.entities.c.key).join(
+        place = canonical_place(facts.place)
+        for row in conn.execute(query.order_by(t.events.c.id).limit(50)).mappings().all():
+            if place and row["place"] and canonical_place(row["place"]) != place:
+                continue
+            people = conn.execute(sa.select(t.entities.c.kind, t.entities.c.key, t.entities.c.name).join(
                 t.event_participants, t.event_participants.c.entity_id == t.entities.c.id).where(
-                t.event_participants.c.event_id == row["id"], t.entities.c.kind == "country")).scalars())
-            old = EventFacts(row["type"], row["date"], row["place"], countries, row["title"])
+                t.event_participants.c.event_id == row["id"],
+                t.entities.c.kind.in_(("country", "person")))).all()
+            countries = frozenset(p.key for p in people if p.kind == "country")
+            persons = person_surnames([p.name for p in people if p.kind == "person"])
+            old = EventFacts(row["type"], row["date"], row["place"], countries, row["title"], persons,
+                             self._event_text(conn, int(row["id"])))
             same, reason = self.matcher.same_event(facts, old)
             if same:
                 if not row["place"] and facts.place:
@@ -460,6 +657,16 @@ class Store:
             type=facts.type, title=facts.title, date=facts.date, place=facts.place, confidence=confidence
         )))
         return event_id, "first report of this event"
+
+    @staticmethod
+    def _event_text(conn: Connection, event_id: int) -> frozenset[int]:
+        """Shingles of the evidence sentences every source gives for an event."""
+        parts: list[str] = []
+        for evidence, text in conn.execute(sa.select(t.event_sources.c.evidence, t.documents.c.text).join(
+                t.documents, t.documents.c.id == t.event_sources.c.document_id).where(
+                t.event_sources.c.event_id == event_id, t.documents.c.copy_of.is_(None))):
+            parts.extend(text[s:e] for s, e in evidence or [])
+        return shingles(" ".join(parts), EVENT_SHINGLE_WORDS)
 
     def _agreement(self, conn: Connection, facts: AgreementFacts, status: str | None,
                    confidence: float) -> int:
@@ -551,9 +758,13 @@ class Store:
                     t.entities, t.entities.c.id == t.event_participants.c.entity_id)
                 .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
         if filters.query:
+            # Text in the title or place, or anywhere in a source report (full-text index).
             like = f"%{filters.query.lower()}%"
+            reported = sa.select(t.event_sources.c.event_id).where(t.event_sources.c.document_id.in_(
+                search.matching_documents(self.engine.dialect.name, filters.query)))
             query = query.where(sa.or_(sa.func.lower(t.events.c.title).like(like),
-                                       sa.func.lower(t.events.c.place).like(like)))
+                                       sa.func.lower(t.events.c.place).like(like),
+                                       t.events.c.id.in_(reported)))
         if filters.after_id is not None:
             query = query.where(t.events.c.id > filters.after_id)
         return query
@@ -734,6 +945,161 @@ class Store:
                                 tuple(self._event_rows(conn, event_rows)))
 
     @_translated
+    def person(self, entity_id: int) -> PersonDetail:
+        """A person (or any entity) with each mention's id, surface, document and merge reason,
+        the role history, and the split decisions made on it."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(t.entities).where(t.entities.c.id == entity_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"no entity with id {entity_id}")
+            names = conn.execute(sa.select(t.aliases.c.alias, t.aliases.c.origin).where(
+                t.aliases.c.entity_id == entity_id).order_by(t.aliases.c.id)).all()
+            roles = tuple(dict(r) for r in conn.execute(sa.select(
+                t.person_roles.c.role, t.person_roles.c.country, t.person_roles.c.organization,
+                t.person_roles.c.first_seen, t.person_roles.c.last_seen).where(
+                t.person_roles.c.entity_id == entity_id).order_by(t.person_roles.c.first_seen)).mappings())
+            mentions = tuple(dict(r) for r in conn.execute(sa.select(
+                t.mentions.c.id, t.mentions.c.document_id, t.documents.c.source, t.documents.c.published,
+                t.mentions.c.surface, t.mentions.c.role, t.mentions.c.start, t.mentions.c.end,
+                t.mentions.c.reason).join(t.documents, t.documents.c.id == t.mentions.c.document_id)
+                .where(t.mentions.c.entity_id == entity_id).order_by(t.mentions.c.id)).mappings())
+            decisions = tuple(dict(r) for r in conn.execute(sa.select(t.resolution_decisions).where(
+                sa.or_(t.resolution_decisions.c.entity_id == entity_id,
+                       t.resolution_decisions.c.source_entity_id == entity_id))
+                .order_by(t.resolution_decisions.c.id)).mappings())
+            entity = EntityRow(row["id"], row["kind"], row["name"], row["country"], row["attributes"] or {},
+                               len(mentions))
+            return PersonDetail(entity, tuple(f"{a.alias} ({a.origin})" if a.origin != "extracted" else a.alias
+                                              for a in names), roles, mentions, decisions)
+
+    @_translated
+    def role_history(self, role: str | None = None, country: str | None = None) -> list[RoleSpan]:
+        """Every person seen in a role (optionally one role of one country), with the date span."""
+        with self._read() as conn:
+            query = sa.select(t.person_roles, t.entities.c.name).join(
+                t.entities, t.entities.c.id == t.person_roles.c.entity_id)
+            if role is not None:
+                query = query.where(t.person_roles.c.role == role)
+            if country is not None:
+                query = query.where(t.person_roles.c.country == country.upper())
+            return [RoleSpan(r["entity_id"], r["name"], r["role"], r["country"], r["first_seen"], r["last_seen"])
+                    for r in conn.execute(query.order_by(t.person_roles.c.id)).mappings()]
+
+    def role_holder(self, role: str, country: str | None, day: date | None) -> tuple[int | None, str]:
+        """Who held `role` of `country` on `day`, by the role history the reports show, and why;
+        None when nobody or more than one person fits (see `accordia.resolve.roles`)."""
+        return role_holder(self.role_history(role, country), role, country, day)
+
+    @_translated
+    def add_role_mention(self, document_id: int, role: str, country: str | None, start: int,
+                         end: int, confidence: float = 0.7) -> tuple[int | None, str]:
+        """Resolve a role-only mention of a stored document ("Kazakhstan's energy minister") to the
+        person holding the role on the document's date, and store it as that person's mention."""
+        with self.engine.begin() as conn:
+            doc = conn.execute(sa.select(t.documents.c.published, t.documents.c.text).where(
+                t.documents.c.id == document_id)).first()
+            if doc is None:
+                raise NotFound(f"no document with id {document_id}")
+            spans = [RoleSpan(r["entity_id"], r["name"], r["role"], r["country"], r["first_seen"], r["last_seen"])
+                     for r in conn.execute(sa.select(t.person_roles, t.entities.c.name).join(
+                         t.entities, t.entities.c.id == t.person_roles.c.entity_id).where(
+                         t.person_roles.c.role == role)).mappings()]
+            person_id, reason = role_holder(spans, role, country, doc.published)
+            if person_id is not None:
+                self._mention(conn, document_id, person_id, doc.text[start:end], role, start, end, confidence,
+                              f"role-only mention: {reason}")
+            return person_id, reason
+
+    @_translated
+    def split(self, entity_id: int, alias: str | None = None, mention_ids: Sequence[int] = (),
+              reason: str = "manual split") -> SplitResult:
+        """Detach a wrongly merged name (every mention whose surface is `alias`, in any spelling
+        variant) or the listed mentions into a new entity, and record the decision so that
+        re-ingesting binds that name to the new entity and never merges it back."""
+        if alias is None and not mention_ids:
+            raise StoreError("name an alias or at least one mention to split off")
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(t.entities).where(t.entities.c.id == entity_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"no entity with id {entity_id}")
+            mentions = conn.execute(sa.select(t.mentions.c.id, t.mentions.c.surface, t.mentions.c.document_id)
+                                    .where(t.mentions.c.entity_id == entity_id)).all()
+            wanted = fold_name(alias) if alias else None
+            moving = [m for m in mentions if m.id in set(mention_ids)
+                      or (wanted is not None and fold_name(m.surface) == wanted)]
+            if len(moving) == len(mentions) and mentions:
+                raise StoreError(f"that would move every mention of entity {entity_id}; nothing left to split from")
+            if not moving and wanted is None:
+                raise NotFound(f"entity {entity_id} has none of the mentions {list(mention_ids)}")
+            names = sorted({fold_name(m.surface) for m in moving} | ({wanted} if wanted else set()))
+            display = alias or moving[0].surface
+            new_key = self._free_key(conn, row["kind"], f"{row['key']}")
+            new_id = _new_id(conn.execute(t.entities.insert().values(
+                kind=row["kind"], key=new_key[:255], name=display, country=row["country"], attributes={})))
+            decision_id = _new_id(conn.execute(t.resolution_decisions.insert().values(
+                action="split", entity_id=new_id, source_entity_id=entity_id, names=names,
+                reason=reason, created_at=datetime.now(UTC))))
+            note = f"split from entity {entity_id} (decision {decision_id}: {reason})"
+            if moving:
+                conn.execute(t.mentions.update().where(t.mentions.c.id.in_([m.id for m in moving]))
+                             .values(entity_id=new_id, reason=note))
+            for old_alias in conn.execute(sa.select(t.aliases.c.id, t.aliases.c.alias).where(
+                    t.aliases.c.entity_id == entity_id)).all():
+                if fold_name(old_alias.alias) in names:
+                    conn.execute(t.aliases.delete().where(t.aliases.c.id == old_alias.id))
+            # Bound aliases make every later mention of these names resolve to the new entity.
+            for name in sorted({m.surface for m in moving} | ({alias} if alias else set())):
+                self._alias(conn, new_id, name, origin="split")
+            self._move_participation(conn, entity_id, new_id, {m.document_id for m in moving})
+            self._rebuild_roles(conn, entity_id)
+            self._rebuild_roles(conn, new_id, like=entity_id)
+            remaining = conn.execute(sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)
+                                     .order_by(t.aliases.c.id)).scalars().first()
+            if remaining and fold_name(row["name"]) in names:
+                conn.execute(t.entities.update().where(t.entities.c.id == entity_id).values(name=remaining))
+            return SplitResult(new_id, entity_id, len(moving), decision_id)
+
+    @staticmethod
+    def _move_participation(conn: Connection, old_id: int, new_id: int, documents: set[int]) -> None:
+        """Events reported by the moved mentions' documents gain the new entity; those no remaining
+        mention of the old entity reports lose the old one."""
+        if not documents:
+            return
+        kept = set(conn.execute(sa.select(t.mentions.c.document_id).where(
+            t.mentions.c.entity_id == old_id)).scalars())
+        for event_id in conn.execute(sa.select(t.event_participants.c.event_id).where(
+                t.event_participants.c.entity_id == old_id)).scalars().all():
+            sources = set(conn.execute(sa.select(t.event_sources.c.document_id).where(
+                t.event_sources.c.event_id == event_id)).scalars())
+            if sources & documents:
+                Store._link(conn, t.event_participants, "event_id", event_id, "entity_id", {new_id})
+                if not sources & kept:
+                    conn.execute(t.event_participants.delete().where(
+                        t.event_participants.c.event_id == event_id, t.event_participants.c.entity_id == old_id))
+
+    @staticmethod
+    def _rebuild_roles(conn: Connection, entity_id: int, like: int | None = None) -> None:
+        """Recompute a person's role history from the mentions it now has (after a split)."""
+        template = like if like is not None else entity_id
+        known = {r["role"]: r for r in conn.execute(sa.select(t.person_roles).where(
+            t.person_roles.c.entity_id == template)).mappings()}
+        spans: dict[str, tuple[date | None, date | None]] = {}
+        for role, published in conn.execute(sa.select(t.mentions.c.role, t.documents.c.published).join(
+                t.documents, t.documents.c.id == t.mentions.c.document_id).where(
+                t.mentions.c.entity_id == entity_id, t.mentions.c.role.is_not(None))):
+            first, last = spans.get(role, (published, published))
+            if published is not None:
+                first = min(first, published) if first else published
+                last = max(last, published) if last else published
+            spans[role] = (first, last)
+        conn.execute(t.person_roles.delete().where(t.person_roles.c.entity_id == entity_id))
+        for role, (first, last) in spans.items():
+            source = known.get(role)
+            conn.execute(t.person_roles.insert().values(
+                entity_id=entity_id, role=role, country=source["country"] if source else None,
+                organization=source["organization"] if source else None, first_seen=first, last_seen=last))
+
+    @_translated
     def document(self, document_id: int) -> DocumentRow:
         """One stored document with its text and extraction record."""
         with self._read() as conn:
@@ -752,6 +1118,177 @@ class Store:
                 query = query.where(t.documents.c.id > after_id)
             return [DocumentRow(r["id"], r["source"], r["title"], r["published"], r["language"], r["format"],
                                 r["text"], r["record"], r["copy_of"]) for r in conn.execute(query).mappings()]
+
+    # --- full-text search and aggregates (the queries live in store/search.py, store/aggregates.py) ---
+
+    @_translated
+    def search_documents(self, query: str, limit: int = 20, offset: int = 0, since: date | None = None,
+                         until: date | None = None) -> list[search.DocumentMatch]:
+        """Documents whose title or text match a web-search style query, best first, with snippets."""
+        with self._read() as conn:
+            return search.search(conn, query, limit, offset, since, until)
+
+    @_translated
+    def partner_counts(self, country: str, topic: str | None = None, since: date | None = None,
+                       until: date | None = None) -> list[aggregates.PartnerCounts]:
+        """Countries sharing events and agreements with `country`, counted in SQL."""
+        with self._read() as conn:
+            return aggregates.partner_counts(conn, country, topic, since, until)
+
+    @_translated
+    def network_edges(self, topic: str | None = None, since: date | None = None, until: date | None = None,
+                      countries: Collection[str] | None = None,
+                      ) -> list[tuple[str, str, int, int, Counter[str]]]:
+        """Country pairs with shared events and agreements (and their topics), counted in SQL."""
+        with self._read() as conn:
+            return aggregates.network_edges(conn, topic, since, until, countries)
+
+    @_translated
+    def period_counts(self, by: str, period: str = "month", country: str | None = None, topic: str | None = None,
+                      since: date | None = None, until: date | None = None) -> list[aggregates.PeriodCount]:
+        """Events per month or year and per type (`by="type"`) or topic (`by="topic"`)."""
+        with self._read() as conn:
+            return aggregates.period_counts(conn, by, period, country, topic, since, until)
+
+    @_translated
+    def area_activity(self, area: aggregates.AreaQuery, members: Collection[str], since: date | None,
+                      until: date | None = None) -> list[aggregates.AreaCell]:
+        """Per member country, the events and agreements matching one strategy area, with their reports."""
+        with self._read() as conn:
+            return aggregates.area_activity(conn, area, members, since, until)
+
+    @_translated
+    def agreement_sources(self, agreement_id: int) -> list[aggregates.LifeSource]:
+        """Every report of one agreement with its text and evidence spans, oldest first."""
+        with self._read() as conn:
+            return aggregates.agreement_sources(conn, agreement_id)
+
+    # Columns each paged listing may be sorted by (the REST API's `sort` allowlist).
+    PAGE_SORTS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "events": ("date", "id", "title", "type"),
+        "agreements": ("date", "id", "title", "type", "status"),
+        "documents": ("published", "id", "title", "source"),
+        "entities": ("id", "name", "country"),
+    }
+
+    @_translated
+    def page(self, kind: str, filters: EventFilter, sort: str = "id",
+             cursor: str | None = None) -> tuple[list[Any], str | None]:
+        """One page of events, agreements, documents or entities in a stable order, and the next cursor.
+
+        `sort` is a column of `PAGE_SORTS[kind]`, `-` in front for descending; rows with equal values
+        follow in id order. The cursor (opaque, None after the last page) holds the last row's sort
+        value and id, so the next page starts strictly after it: no row is skipped or repeated however
+        the listing is sorted. For entities, `filters.type` is the entity kind.
+        """
+        import base64
+        import json
+        from dataclasses import replace
+
+        from accordia.errors import InputError
+
+        name = sort.removeprefix("-")
+        if name not in self.PAGE_SORTS.get(kind, ()):
+            raise InputError(f"cannot sort {kind} by {sort!r}; use one of {self.PAGE_SORTS.get(kind, ())}")
+        table = {"events": t.events, "agreements": t.agreements, "documents": t.documents,
+                 "entities": t.entities}[kind]
+        column = table.c[name]
+        is_date = isinstance(column.type, sa.Date)
+        sentinel: Any = date.min if is_date else 0 if isinstance(column.type, sa.Integer) else ""
+        # NULL compares as a fixed sentinel, so the keyset condition stays one plain comparison.
+        key: Any = sa.func.coalesce(column, sa.literal(sentinel, column.type)) if column.nullable else column
+        descending = sort.startswith("-")
+        filters = replace(filters, after_id=None)
+        query: sa.Select[Any]
+        if kind == "events":
+            query = self._event_query(filters)
+        elif kind == "agreements":
+            query = sa.select(t.agreements)
+            if filters.type:
+                query = query.where(t.agreements.c.type == filters.type)
+            if filters.since:
+                query = query.where(t.agreements.c.date >= filters.since)
+            if filters.until:
+                query = query.where(t.agreements.c.date <= filters.until)
+            if filters.topic:
+                query = query.where(t.agreements.c.id.in_(sa.select(t.agreement_topics.c.agreement_id)
+                                                          .where(t.agreement_topics.c.topic == filters.topic)))
+            if filters.country:
+                query = query.where(t.agreements.c.id.in_(
+                    sa.select(t.agreement_parties.c.agreement_id).join(
+                        t.entities, t.entities.c.id == t.agreement_parties.c.entity_id)
+                    .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
+            if filters.query:
+                query = query.where(sa.func.lower(t.agreements.c.title).contains(filters.query.lower(),
+                                                                                 autoescape=True))
+        elif kind == "documents":
+            query = sa.select(t.documents)
+            if filters.since:
+                query = query.where(t.documents.c.published >= filters.since)
+            if filters.until:
+                query = query.where(t.documents.c.published <= filters.until)
+            if filters.topic:
+                query = query.where(t.documents.c.id.in_(sa.select(t.document_topics.c.document_id)
+                                                         .where(t.document_topics.c.topic == filters.topic)))
+            if filters.country:
+                query = query.where(t.documents.c.id.in_(
+                    sa.select(t.document_countries.c.document_id)
+                    .where(t.document_countries.c.country == filters.country.upper())))
+            if filters.query:
+                needle = filters.query.lower()
+                query = query.where(sa.or_(sa.func.lower(t.documents.c.title).contains(needle, autoescape=True),
+                                           sa.func.lower(t.documents.c.text).contains(needle, autoescape=True)))
+        else:
+            mentions = (sa.select(sa.func.count()).select_from(t.mentions)
+                        .where(t.mentions.c.entity_id == t.entities.c.id).scalar_subquery())
+            query = sa.select(t.entities, mentions.label("mentions"))
+            if filters.type:
+                query = query.where(t.entities.c.kind == filters.type)
+            if filters.country:
+                query = query.where(t.entities.c.country == filters.country.upper())
+            if filters.query:
+                query = query.where(sa.func.lower(t.entities.c.name).contains(filters.query.lower(),
+                                                                              autoescape=True))
+        if cursor:
+            value: Any
+            try:
+                raw_value, raw_id = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+                value = date.fromisoformat(raw_value) if is_date else type(sentinel)(raw_value)
+                last_id = int(raw_id)
+                # Integers beyond 64 bits would overflow the database driver.
+                if not -2**63 <= last_id < 2**63 or (isinstance(value, int) and not -2**63 <= value < 2**63):
+                    raise ValueError(last_id)
+            except (ValueError, TypeError, UnicodeError, OverflowError):
+                raise InputError(f"malformed cursor {cursor[:40]!r}: pass the `next` of the previous page") from None
+            if name == "id":
+                query = query.where(table.c.id < last_id if descending else table.c.id > last_id)
+            else:
+                beyond = key < value if descending else key > value
+                query = query.where(sa.or_(beyond, sa.and_(key == value, table.c.id > last_id)))
+        order = [key.desc() if descending else key.asc()]
+        if name != "id":
+            order.append(table.c.id.asc())
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(*order).limit(filters.limit + 1)).mappings().all()
+            more = len(rows) > filters.limit
+            rows = rows[:filters.limit]
+            items: list[Any]
+            if kind == "events":
+                items = list(self._event_rows(conn, rows))
+            elif kind == "agreements":
+                items = [self._agreement_row(conn, row) for row in rows]
+            elif kind == "documents":
+                items = [DocumentRow(r["id"], r["source"], r["title"], r["published"], r["language"], r["format"],
+                                     r["text"], r["record"], r["copy_of"]) for r in rows]
+            else:
+                items = [EntityRow(r["id"], r["kind"], r["name"], r["country"], r["attributes"] or {},
+                                   int(r["mentions"] or 0)) for r in rows]
+        if not more or not rows:
+            return items, None
+        last = rows[-1][name]
+        last = sentinel if last is None else last
+        token = json.dumps([last.isoformat() if is_date else last, rows[-1]["id"]])
+        return items, base64.urlsafe_b64encode(token.encode()).decode("ascii")
 
 
 def _new_id(result: sa.CursorResult[Any]) -> int:

@@ -100,6 +100,20 @@ person_roles = Table(
 )
 Index("ix_person_roles_role_country", person_roles.c.role, person_roles.c.country)
 
+# Manual resolution decisions (`accordia split`): `names` (normalised) were detached from
+# `source_entity_id` into `entity_id`, and re-ingesting must not merge them back.
+resolution_decisions = Table(
+    "resolution_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("action", String(16), nullable=False),  # split
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("source_entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("names", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_resolution_decisions_source", resolution_decisions.c.source_entity_id)
+
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True),
@@ -147,6 +161,8 @@ agreements = Table(
     Column("confidence", Float, nullable=False),
 )
 Index("ix_agreements_type_date", agreements.c.type, agreements.c.date)
+# Listings filtered by date alone, or sorted by date, without a type.
+Index("ix_agreements_date", agreements.c.date)
 
 agreement_sources = Table(
     "agreement_sources", metadata,
@@ -170,6 +186,8 @@ agreement_topics = Table(
     Column("agreement_id", Integer, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
     Column("topic", String(32), primary_key=True),
 )
+# `--topic` filters on agreements; the primary key leads with the agreement, so it cannot serve them.
+Index("ix_agreement_topics_topic", agreement_topics.c.topic)
 
 document_countries = Table(
     "document_countries", metadata,
@@ -183,6 +201,7 @@ document_topics = Table(
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("topic", String(32), primary_key=True),
 )
+Index("ix_document_topics_topic", document_topics.c.topic)
 
 runs = Table(
     "runs", metadata,

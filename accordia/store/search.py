@@ -1,0 +1,135 @@
+"""Full-text search over document text: SQLite FTS5 and PostgreSQL `tsvector`, one query language.
+
+Users type what they would type into a web search box: words (all must match), "quoted phrases",
+`or` between alternatives and `-word` to exclude. PostgreSQL reads that natively with
+`websearch_to_tsquery`; for FTS5 `fts5_query` rewrites it into FTS5 syntax with every term quoted, so
+characters that mean something to FTS5 (`*`, `:`, `^`, parentheses, `NEAR`, `AND`) are only ever
+searched for as words and can never raise a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from accordia.store import schema as t
+
+__all__ = ["FTS5_TOKENIZER", "PG_DOCUMENT_VECTOR_SQL", "DocumentMatch", "fts5_query", "matching_documents",
+           "search"]
+
+# Stemming on both sides, so "fuels" finds "fuel" in SQLite as it does in PostgreSQL's English config.
+FTS5_TOKENIZER = "porter unicode61 remove_diacritics 2"
+PG_CONFIG = "english"
+# Queries must repeat this expression exactly for PostgreSQL to use the GIN index built on it. The text
+# is cut at 500,000 characters because a tsvector holds at most 1 MB.
+PG_DOCUMENT_VECTOR_SQL = f"to_tsvector('{PG_CONFIG}', left(coalesce(title, '') || ' ' || text, 500000))"
+# Highlight markers around matched words in snippets; callers escape the text, then style these.
+MARK = ("**", "**")
+
+_TERM = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class DocumentMatch:
+    """One document found by a full-text query, with the passage that matched."""
+
+    id: int
+    source: str
+    title: str | None
+    published: date | None
+    snippet: str
+    rank: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "title": self.title,
+                "published": self.published.isoformat() if self.published else None,
+                "snippet": self.snippet, "rank": round(self.rank, 4)}
+
+
+def fts5_query(text: str) -> str | None:
+    """A web-search style query as a safe FTS5 expression; None when it holds no searchable word.
+
+    >>> fts5_query('nuclear "fuel cycle" or uranium -coal')
+    '"nuclear" ("fuel cycle" OR "uranium") NOT "coal"'
+    """
+    groups: list[list[str]] = []  # AND of OR-groups
+    excluded: list[str] = []
+    pending_or = False
+    for negated_phrase, phrase, negated_word, word in _TERM.findall(text):
+        raw = phrase if phrase or not word else word
+        if not phrase and raw.lower() == "or":
+            pending_or = bool(groups)
+            continue
+        tokens = _WORD.findall(raw)
+        if not tokens:
+            continue
+        term = '"' + " ".join(tokens) + '"'
+        if negated_phrase or negated_word:
+            excluded.append(term)
+        elif pending_or and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    if not groups:
+        # FTS5 cannot search for "everything except X"; nothing to find is the honest answer.
+        return None
+    parts = [group[0] if len(group) == 1 else "(" + " OR ".join(group) + ")" for group in groups]
+    return " ".join(parts) + "".join(f" NOT {term}" for term in excluded)
+
+
+def matching_documents(dialect: str, query: str) -> sa.Select[Any]:
+    """`SELECT id` of the documents matching `query`, to use as a subquery (`IN (...)`)."""
+    if dialect == "postgresql":
+        return sa.select(t.documents.c.id).where(
+            sa.literal_column(PG_DOCUMENT_VECTOR_SQL).bool_op("@@")(
+                sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)))
+    expression = fts5_query(query)
+    if expression is None:
+        return sa.select(t.documents.c.id).where(sa.false())
+    return sa.select(sa.literal_column("rowid").label("id")).select_from(sa.table("documents_fts")).where(
+        sa.literal_column("documents_fts").op("MATCH")(expression))
+
+
+def search(conn: Connection, query: str, limit: int = 20, offset: int = 0, since: date | None = None,
+           until: date | None = None) -> list[DocumentMatch]:
+    """Documents matching `query`, best first, each with a highlighted snippet."""
+    docs = t.documents
+    if conn.dialect.name == "postgresql":
+        tsquery = sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)
+        vector: sa.ColumnElement[Any] = sa.literal_column(PG_DOCUMENT_VECTOR_SQL)
+        rank = sa.func.ts_rank(vector, tsquery)
+        snippet = sa.func.ts_headline(
+            sa.literal_column(f"'{PG_CONFIG}'"), sa.func.left(docs.c.text, 500000), tsquery,
+            f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=30, MinWords=12, MaxFragments=2, "
+            "FragmentDelimiter= … ")
+        stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"),
+                          rank.label("rank"))
+                .where(vector.bool_op("@@")(tsquery)).order_by(sa.desc("rank"), docs.c.id))
+    else:
+        expression = fts5_query(query)
+        if expression is None:
+            return []
+        fts = sa.table("documents_fts", sa.column("rowid"))
+        match = sa.literal_column("documents_fts").op("MATCH")(expression)
+        bm25 = sa.func.bm25(sa.literal_column("documents_fts"))
+        snippet = sa.func.snippet(sa.literal_column("documents_fts"), -1, MARK[0], MARK[1], "…", 24)
+        stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"),
+                          (-bm25).label("rank"))
+                .select_from(fts.join(docs, docs.c.id == fts.c.rowid))
+                .where(match).order_by(bm25, docs.c.id))
+    if since is not None:
+        stmt = stmt.where(docs.c.published >= since)
+    if until is not None:
+        stmt = stmt.where(docs.c.published <= until)
+    rows = conn.execute(stmt.limit(limit).offset(offset)).all()
+    # Snippets cross line breaks; one line reads better in a table and a JSON field.
+    return [DocumentMatch(int(r.id), r.source, r.title, r.published, " ".join((r.snippet or "").split()),
+                          float(r.rank or 0.0))
+            for r in rows]

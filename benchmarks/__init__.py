@@ -1,0 +1,1 @@
+"""Benchmarks: a corpus generator and the benchmark runner (`python benchmarks/run.py`)."""
