@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from accordia.extract.layout import Layout, Sentence
+from accordia.extract.layout import Layout, Sentence, dateline_span
 from accordia.extract.resources import Resources
 from accordia.extract.text import Match
 
@@ -162,9 +162,13 @@ def _dated_itself(event: EventCandidate) -> bool:
 
 
 def _event_date(event: EventCandidate, layout: Layout) -> date | None:
+    # The dateline's date is when the report was filed, not when things happened ("ASTANA,
+    # November 7 (SBN) - ... signed on Thursday"): it is the fallback, not a candidate.
+    skip = dateline_span(layout)
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
-            return mention.value
+            if skip is None or mention.start != skip[0]:
+                return mention.value
     return layout.published
 
 

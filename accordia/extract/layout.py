@@ -116,7 +116,7 @@ def _distribute_dates(sentences: list[Sentence], dates: list[DateMention]) -> No
 # preposition, which makes the date an event's ("On 5 April 2024 the EU signed...").
 _DATELINE_PREFIX = re.compile(
     r"^\s*(?:(?!(?:On|In|By|At|Since|From|Until|As|Before|After|During)\b)[A-Z][\w.'’\-]*"
-    r"(?:[ \-][A-Z][\w.'’\-]*)*\s*(?:,\s*[A-Z][\w.'’\- ]{1,30})?\s*[,:(—–\-]?\s*)?$")
+    r"(?:[ \-/][A-Z][\w.'’\-]*)*\s*(?:,\s*[A-Z][\w.'’\- ]{1,30})?\s*[,:(—–\-]?\s*)?$")
 
 
 def _report_date(text: str, header_end: int, sentences: list[Sentence], body_index: int) -> date | None:
@@ -131,6 +131,26 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
         dated = [d for d in find_dates(opening, None) if d.explicit_year]
         if dated and dated[0].start < 60 and _DATELINE_PREFIX.match(opening[:dated[0].start]):
             return dated[0].value
+        # "Tashkent, 21 June. /Agency/." with no year anywhere in the header: the year is the one
+        # the report itself names first.
+        years = [d.value.year for d in find_dates(text[first.start:], None) if d.explicit_year]
+        if years:
+            partial = [d for d in find_dates(opening, date(years[0], 7, 1)) if not d.explicit_year]
+            if partial and partial[0].start < 60 and _DATELINE_PREFIX.match(opening[:partial[0].start]):
+                return partial[0].value.replace(year=years[0])
+    return None
+
+
+def dateline_span(layout: Layout) -> tuple[int, int] | None:
+    """Where the dateline's date sits in the text, if the first body sentence opens with one."""
+    body = layout.body
+    if not body or layout.published is None:
+        return None
+    first = body[0]
+    for mention in first.dates:
+        if mention.start - first.start < 60 and mention.value == layout.published and \
+                _DATELINE_PREFIX.match(layout.text[first.start:mention.start]):
+            return mention.start, mention.end
     return None
 
 

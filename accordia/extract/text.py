@@ -165,6 +165,7 @@ DATE_PATTERNS = (
     re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
     re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
 _RELATIVE = re.compile(
     # The leading class lets the engine skip to plausible first letters instead of trying each position.
@@ -206,13 +207,13 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
 
 
 _MONTH_WORD = re.compile(r"(?=[jfmasond])\b" + _MONTH, re.I)
-_NUMERIC_PATTERNS = {"-": 0, ".": 3, "/": 4}
+_NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
 
 def _usable_patterns(window: str) -> frozenset[int]:
     """Numbers of the DATE_PATTERNS that could match somewhere in `window`."""
-    allowed = {number for mark, number in _NUMERIC_PATTERNS.items() if mark in window}
+    allowed = {number for mark, numbers in _NUMERIC_PATTERNS.items() if mark in window for number in numbers}
     if _MONTH_WORD.search(window):
         allowed |= _MONTH_PATTERNS
     return frozenset(allowed)
@@ -254,13 +255,21 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
             found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
                                      year_text is not None))
     if reference is not None:
+        explicit_starts = {s for s, _ in taken}
         for match in _RELATIVE.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
-            scope = text
+            gap = len(text[match.end():match.end() + 3]) - len(text[match.end():match.end() + 3].lstrip(", "))
+            if match.end() + gap in explicit_starts:
+                # "on Tuesday, 13 December": the explicit date says it all.
+                continue
+            low, high = 0, len(text)
             if sentences is not None:
-                scope = next((text[a:b] for a, b in sentences if a <= match.start() < b), text)
-            resolved = _resolve_relative(match, reference, bool(_FUTURE.search(scope)))
+                low, high = next(((a, b) for a, b in sentences if a <= match.start() < b), (0, len(text)))
+            # Tense is read from the clause around the day, not the whole sentence: "signed on
+            # Monday a deal that will supply gas" is past.
+            clause = text[max(low, match.start() - 45):min(high, match.end() + 25)]
+            resolved = _resolve_relative(match, reference, bool(_FUTURE.search(clause)))
             if resolved is not None:
                 found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
                                          resolved, True))
