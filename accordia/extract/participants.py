@@ -215,6 +215,9 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tupl
 def _gap_is_attachment(gap: str) -> bool:
     """Whether the words between a role and a name only attach the role ("of the X of Y")."""
     tokens = _GAP_TOKEN.findall(gap)
+    if tokens and tokens[-1] == ",":
+        # An apposition: "Kazakhstan's Minister of Energy, Almassadam Satkaliyev, said".
+        tokens = tokens[:-1]
     if len(tokens) > 14:
         return False
     return all(t.lower() in _GAP_WORDS or t[:1].isupper() or t in {"’", "'"} for t in tokens)
@@ -251,6 +254,9 @@ def find_persons(layout: Layout, resources: Resources,
         roles = [(m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"]
         for run_start, run_end in _name_runs(sentence, text, resources):
             words = text[run_start:run_end].split()
+            if words[-1].endswith(("'s", "’s")):
+                # "Tokayev's proposal": the possessive is not part of the name.
+                words[-1] = words[-1][:-2]
             candidate: PersonCandidate | None = None
             # Role before the name: "Deputy Minister of Energy of Russia Sergey Mochalnikov".
             left = [(m, info) for m, info in roles if m.end <= run_start]
@@ -366,7 +372,10 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     for person in merged:
         if person.organization is None and person.role and person.role.body and person.country:
             person.organization = f"{person.role.body} of {country_name(resources, person.country)}"
-    return merged
+    # A lone capitalised word next to a role is a department or a place far more often than a
+    # person ("Minister of Petroleum and Mines", "Governor of Kemerovo"); surnames of people named
+    # in full have merged into them above, so what is left alone is dropped.
+    return [person for person in merged if len(person.name.split()) >= 2]
 
 
 # --- countries --------------------------------------------------------------------------------
