@@ -171,7 +171,15 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
 
     event_records = []
+    multilateral = len(countries) > 2 or any(o.kind == "intergovernmental" for o in orgs.values())
     for event in events:
+        if event.type == "conference" and not multilateral and not resources.standing_formats.search(
+                layout.text[event.anchor.start:event.anchor.end]):
+            # A "summit" or "dialogue" of two states is talks between named parties: a meeting
+            # (docs/annotation.md), unless the report already has one.
+            if any(other.type == "meeting" for other in events):
+                continue
+            event.type = "meeting"
         confidence = 0.9 if event.strong else 0.6
         if event.date is None:
             confidence -= 0.1

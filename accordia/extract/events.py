@@ -15,6 +15,11 @@ _HAPPENINGS = frozenset({*GATHERINGS, "signing"})
 _FUTURE_BEFORE = re.compile(
     r"\b(?:will|to|plans? to|planning to|intends? to|expected to|agreed to|ready to|would|shall|set to)\s+(?:\w+\s+)?$",
     re.I)
+# A trigger after these reports an earlier happening, background to the news ("had travelled",
+# "the agreement signed in 2011", "a memorandum recently signed").
+_BACKGROUND_BEFORE = re.compile(
+    r"\b(?:had|had been|recently|previously|earlier|originally|once)\s+(?:\w+\s+)?$", re.I)
+_YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?P<year>(?:19|20)\d\d)\b")
 _VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪]|\d+[.)])\s+")
 _ANAPHOR = re.compile(
@@ -81,10 +86,12 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
                 continue
             event_type, strength = entry.value
             strong = strength == "strong"
-            if event_type == "signing":
-                before = layout.text[max(sentence.start, match.start - 30):match.start]
-                if _FUTURE_BEFORE.search(before):
-                    event_type = "announcement"
+            before = layout.text[max(sentence.start, match.start - 30):match.start]
+            if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end):
+                break
+            if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
+                                            _HYPOTHETICAL_BEFORE.search(before)):
+                event_type = "announcement"
             found.append((event_type, strong, match.start))
             break
     # A gathering that only frames a signing or approval in the same sentence ("signed on the
@@ -97,6 +104,16 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
                 if resources.framing_before.search(before):
                     found[number] = (event_type, False, position)
     return found
+
+
+_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:proposed|suggested|invited|called for|considering|prepare for)\b"
+                                  r"(?:\s+\w+){0,3}\s+(?:and\s+)?$", re.I)
+
+
+def _earlier_year(layout: Layout, trigger_end: int, sentence_end: int) -> bool:
+    """Whether the trigger is dated to a year before the report's ("signed in 2011")."""
+    found = _YEAR_AFTER.match(layout.text[trigger_end:min(sentence_end, trigger_end + 40)])
+    return bool(found and layout.published and int(found.group("year")) < layout.published.year)
 
 
 def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:

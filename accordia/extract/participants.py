@@ -153,7 +153,8 @@ def normalise_org_name(name: str, country: str | None, resources: Resources) -> 
 
 _NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|[A-Z]\.)"
 _NAME_RUN = re.compile(
-    rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|di|du|le|la|dos|del)\s+|al-|el-)?{_NAME_TOKEN})*"
+    rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
+    rf"{_NAME_TOKEN})*"
 )
 _GAP_TOKEN = re.compile(r"[\w\-.’']+|[^\w\s]")
 _GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-"}

@@ -78,6 +78,8 @@ class Resources:
     passing_cues: tuple[str, ...]
     # A gathering named right after one of these frames another happening (triggers.yaml).
     framing_before: re.Pattern[str]
+    # Standing formats that are conferences even between two states (triggers.yaml).
+    standing_formats: re.Pattern[str]
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -321,6 +323,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
+        standing_formats=re.compile(
+            r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("standing_formats") or ["\0"])
+            + r")\b", re.I),
         framing_before=re.compile(
             r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("framing_cues") or ["\0"])
             + r")\s+(?:the\s+)?(?:[\w.'’\-]+\s+){0,6}$", re.I),
