@@ -225,16 +225,22 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if anaphoric and agreements:
                 owner = agreements[-1]
                 continue
-            if _inside_name(text, match.start, match.end):
+            if _inside_name(text, match.start, match.end) or any(
+                    n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
+                # "Paris Agreement", "Collective Security Treaty Organization": a name, not a document.
                 continue
             status = _nearest_status(statuses, match.start, match.end, triggers)
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
             if title_quoted:
                 agreement_type = _type_from_title(title, resources) or agreement_type
-            if status is None and not title_quoted:
+            # A capitalised document word names one particular text ("the OTS Programme on Energy
+            # Cooperation", "Memorandum of Understanding between the Government of..."), which is an
+            # agreement of the report even when no status word is near.
+            named = word[:1].isupper() and (match.start > sentence.start + 1 or " " in word)
+            if status is None and not (title_quoted or named):
                 continue
             if word.lower() in {"deal", "deals", "concept", "program", "programme", "charter", "minutes",
-                                "plans", "strategies", "agreements", "contracts"} and status is None:
+                                "plans", "strategies", "agreements", "contracts"} and status is None and not named:
                 continue
             duplicate = next((a for a in agreements + new_here if a.type == agreement_type
                               and (a.title.lower() == title.lower() or a.sentence is sentence)), None)
