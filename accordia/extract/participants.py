@@ -484,7 +484,8 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.features["venue"] = 1.0
                     item.spans.append((sentence.start, sentence.end))
                     continue
-                in_passing = any(0 <= match.start - p.end <= 25 for p in passing)
+                in_passing = any(0 <= match.start - p.end <= 25 for p in passing) or bool(
+                    resources.passing_after.match(text, match.end, min(len(text), match.end + 24)))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a

@@ -80,6 +80,8 @@ class Resources:
     framing_before: re.Pattern[str]
     # Standing formats that are conferences even between two states (triggers.yaml).
     standing_formats: re.Pattern[str]
+    # Words right after a country that make it a country named in passing (triggers.yaml).
+    passing_after: re.Pattern[str]
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -323,6 +325,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
+        passing_after=re.compile(
+            r"\s*(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("passing_after_cues") or ["\0"])
+            + r")\b", re.I),
         standing_formats=re.compile(
             r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("standing_formats") or ["\0"])
             + r")\b", re.I),
