@@ -18,7 +18,7 @@ _FUTURE_BEFORE = re.compile(
 # A trigger after these reports an earlier happening, background to the news ("had travelled",
 # "the agreement signed in 2011", "a memorandum recently signed").
 _BACKGROUND_BEFORE = re.compile(
-    r"\b(?:had|had been|recently|previously|earlier|originally|once)\s+(?:\w+\s+)?$", re.I)
+    r"\b(?:had|had been|recently|previously|earlier|originally|once|last)\s+(?:\w+\s+)?$", re.I)
 _YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?P<year>(?:19|20)\d\d)\b")
 _VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪]|\d+[.)])\s+")
@@ -92,6 +92,15 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
             if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
                                             _HYPOTHETICAL_BEFORE.search(before)):
                 event_type = "announcement"
+            elif event_type in GATHERINGS and (_GATHERING_AHEAD.search(before) or
+                                               _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
+                # "will attend the G7 summit", "the next meetings will be held in India": a
+                # gathering still to come is not a happening of this report.
+                break
+            if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
+                # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
+                # meeting of the Intergovernmental Commission": a conference.
+                event_type, strong = "conference", True
             found.append((event_type, strong, match.start))
             break
     # A gathering that only frames a signing or approval in the same sentence ("signed on the
@@ -106,6 +115,15 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
     return found
 
 
+_GATHERING_AHEAD = re.compile(
+    r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
+    r"plans to|planning to|to be held|next|upcoming|forthcoming)\s+(?:\w+\s+){0,3}$", re.I)
+_GATHERING_AHEAD_AFTER = re.compile(
+    r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
+    r"is expected to take place|continue|continues)\b", re.I)
+_FORMAL_MEETING_AFTER = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:[\w\-’']+\s+){0,4}?(?:ministers|commission|council|committee|heads|working group|"
+    r"member states|parties|board|cabinet)\b", re.I)
 _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:proposed|suggested|invited|called for|considering|prepare for)\b"
                                   r"(?:\s+\w+){0,3}\s+(?:and\s+)?$", re.I)
 
