@@ -7,6 +7,7 @@ article text is escaped by the templates, and a Content-Security-Policy forbids 
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import time
@@ -871,16 +872,22 @@ def network_edges(store: Store, topic: str | None, since: Date | None, until: Da
     return [edge.as_dict() for edge in analyze.network(store, topic, since, until, region=region)]
 
 
+@functools.lru_cache(maxsize=32)
+def _bundled_strategy(name: str) -> strategy.Strategy:
+    # Cached: the bundled files do not change while the server runs, and validating one is slow.
+    return strategy.load_strategy(name)
+
+
 def strategies() -> list[tuple[str, strategy.Strategy]]:
     """The bundled strategies: (name of the file, the strategy)."""
-    return [(name, strategy.load_strategy(name)) for name in strategy.available_strategies()]
+    return [(name, _bundled_strategy(name)) for name in strategy.available_strategies()]
 
 
 def strategy_tracker(store: Store, name: str, since: Date | None) -> strategy.StrategyActivity:
     """A bundled strategy's activity per key area and member country."""
     if name not in strategy.available_strategies():
         raise NotFound(f"no strategy named {name}; see /api/strategies")
-    return strategy.strategy_activity(store, strategy.load_strategy(name), since=since)
+    return strategy.strategy_activity(store, _bundled_strategy(name), since=since)
 
 
 def _problem(status: int, detail: str) -> JSONResponse:

@@ -226,7 +226,7 @@ def test_sql_injection_strings_in_every_filter_are_only_data(kb: str) -> None:
                     response = client.get(path, params=required(params) | {param: payload})
                     # A parameter with a fixed form (a country code, a date, a sort key) refuses the
                     # string; one that takes free text searches for it, as the words it holds.
-                    assert response.status_code in {200, 422}, (path, param, payload, response.text)
+                    assert response.status_code in {200, 400, 422}, (path, param, payload, response.text)
                     answered += response.status_code == 200
         after = store.summary()
     assert answered >= len(INJECTIONS) * 3

@@ -7,6 +7,7 @@ figures passed as JSON data blocks and drawn by `static/charts.js`; no page has 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,6 +57,7 @@ def page_router(store: Store, templates: Jinja2Templates, max_page: int) -> APIR
     router = APIRouter(include_in_schema=False)
     # Globals, not context: the macros in _macros.html are imported without the page's context.
     templates.env.globals.update(topic_labels=get_resources().topics, country_label=country_label)
+    templates.env.filters["short_source"] = short_source
     from accordia import api
 
     def render(request: Request, template: str, **context: Any) -> HTMLResponse:
@@ -108,9 +110,8 @@ def page_router(store: Store, templates: Jinja2Templates, max_page: int) -> APIR
 
     @router.get("/agreements/{agreement_id}", response_class=HTMLResponse)
     def agreement_page(request: Request, agreement_id: int) -> HTMLResponse:
-        row, history = store.agreement(agreement_id)
-        return render(request, "agreement.html", agreement=row,
-                      life=analyze.agreement_life(store, agreement_id), nav="agreements")
+        life = analyze.agreement_life(store, agreement_id)
+        return render(request, "agreement.html", agreement=life.agreement, life=life, nav="agreements")
 
     @router.get("/countries", response_class=HTMLResponse)
     def countries_page(request: Request) -> HTMLResponse:
@@ -235,6 +236,11 @@ def page_router(store: Store, templates: Jinja2Templates, max_page: int) -> APIR
                       figure=charts.tracker_figure(areas, members, counts, links), nav="strategies")
 
     return router
+
+
+def short_source(source: str) -> str:
+    """A URL as it is, a file by its name: local directories say nothing to the reader."""
+    return source if "://" in source else PurePath(source).name or source
 
 
 def regions() -> list[str]:
