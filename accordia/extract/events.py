@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from accordia.extract.layout import Layout, Sentence, dateline_span
 from accordia.extract.resources import Resources
 from accordia.extract.text import Match
 
 GATHERINGS = ("conference", "meeting", "visit")
+# How far before the report a date may lie and still date one of the report's events.
+BACKGROUND_DAYS = 180
 _HAPPENINGS = frozenset({*GATHERINGS, "signing"})
 _FUTURE_BEFORE = re.compile(
     r"\b(?:will|to|plans? to|planning to|intends? to|expected to|agreed to|ready to|would|shall|set to)\s+(?:\w+\s+)?$",
@@ -200,9 +202,11 @@ def _event_date(event: EventCandidate, layout: Layout) -> date | None:
     # The dateline's date is when the report was filed, not when things happened ("ASTANA,
     # November 7 (SBN) - ... signed on Thursday"): it is the fallback, not a candidate.
     skip = dateline_span(layout)
+    # A date long before the report is background ("the agreement of 12 February 2015").
+    earliest = layout.published - timedelta(days=BACKGROUND_DAYS) if layout.published else None
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
-            if skip is None or mention.start != skip[0]:
+            if (skip is None or mention.start != skip[0]) and (earliest is None or mention.value >= earliest):
                 return mention.value
     return layout.published
 

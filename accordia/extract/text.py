@@ -268,7 +268,9 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
                 low, high = next(((a, b) for a, b in sentences if a <= match.start() < b), (0, len(text)))
             # Tense is read from the clause around the day, not the whole sentence: "signed on
             # Monday a deal that will supply gas" is past.
-            clause = text[max(low, match.start() - 45):min(high, match.end() + 25)]
+            after = text[match.end():min(high, match.end() + 25)]
+            after = after.split(",", 1)[0].split(";", 1)[0]
+            clause = text[max(low, match.start() - 45):match.end()] + after
             resolved = _resolve_relative(match, reference, bool(_FUTURE.search(clause)))
             if resolved is not None:
                 found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
