@@ -1,8 +1,9 @@
 """Extraction against the hand-checked golden records of the bundled samples.
 
 Two checks: every sample keeps its structural invariants (one record per document, valid
-offsets, the report date right), and per-field F1 over the whole corpus stays at or above the
-floors pinned in `tests/golden/baseline.json` with the corpus hash. Raise the floors with
+offsets, the report date right), and per-field F1 over the samples and over the held-out
+development set (tests/devset/) stays at or above the floors pinned in
+`tests/golden/baseline.json` with each corpus's hash. Raise the floors with
 `python -m tests.update_baseline` after an improvement; a change to the golden files without a
 new baseline fails, so the floors always refer to the corpus they were measured on.
 """
@@ -19,13 +20,21 @@ from accordia.evaluate import Evaluation, compare, evaluate, load_golden
 from tests.conftest import GOLDEN, ROOT
 
 SAMPLES = ROOT / "accordia" / "samples"
+DEVSET = ROOT / "tests" / "devset"
 BASELINE = GOLDEN / "baseline.json"
 GOLDEN_RECORDS = load_golden(GOLDEN / "samples")
+# Each scored set: its golden directory and the directory of its reports.
+SCORED_SETS = {
+    "samples": (GOLDEN / "samples", SAMPLES),
+    "devset": (DEVSET / "golden", DEVSET / "reports"),
+}
 
 
-def corpus_hash() -> str:
+def corpus_hash(name: str = "samples") -> str:
+    """A fingerprint of one scored set's golden files and reports."""
+    golden_dir, reports = SCORED_SETS[name]
     digest = hashlib.sha256()
-    for path in sorted((GOLDEN / "samples").glob("*.json")) + sorted(SAMPLES.iterdir()):
+    for path in sorted(golden_dir.glob("*.json")) + sorted(reports.iterdir()):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -52,12 +61,14 @@ def _readable(stem: str, differences: dict) -> str:
     return "\n".join(lines)
 
 
-def test_quality_floors() -> None:
-    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
-    assert baseline["corpus_hash"] == corpus_hash(), (
-        "the golden corpus changed: measure again and pin new floors (python -m tests.update_baseline)")
-    result = evaluate(GOLDEN / "samples", [SAMPLES])
+@pytest.mark.parametrize("name", sorted(SCORED_SETS))
+def test_quality_floors(name: str) -> None:
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))[name]
+    assert baseline["corpus_hash"] == corpus_hash(name), (
+        f"the {name} corpus changed: measure again and pin new floors (python -m tests.update_baseline)")
+    golden_dir, reports = SCORED_SETS[name]
+    result = evaluate(golden_dir, [reports])
     scores = {row["field"]: row["f1"] for row in result.table()}
-    below = {name: (scores[name], floor) for name, floor in baseline["f1_floors"].items()
-             if scores[name] + 1e-9 < floor}
-    assert not below, f"F1 below its floor (score, floor): {below}"
+    below = {field: (scores[field], floor) for field, floor in baseline["f1_floors"].items()
+             if scores[field] + 1e-9 < floor}
+    assert not below, f"{name}: F1 below its floor (score, floor): {below}"

@@ -1,7 +1,8 @@
-"""Measure extraction on the golden samples and pin the F1 floors: `python -m tests.update_baseline`.
+"""Measure extraction on the scored sets and pin the F1 floors: `python -m tests.update_baseline`.
 
-Floors are the measured F1 rounded down to two decimals; refuses to lower a floor unless
-`--allow-regression` is given.
+The scored sets are the bundled samples and the development set (tests/devset/). Floors are the
+measured F1 rounded down to two decimals; refuses to lower a floor unless `--allow-regression`
+is given.
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ import math
 import sys
 
 from accordia.evaluate import evaluate
-from tests.conftest import GOLDEN
-from tests.test_extract_golden import BASELINE, SAMPLES, corpus_hash
+from tests.test_extract_golden import BASELINE, SCORED_SETS, corpus_hash
 
 
 def main(argv: list[str]) -> int:
-    result = evaluate(GOLDEN / "samples", [SAMPLES])
-    floors = {row["field"]: math.floor(row["f1"] * 100) / 100 for row in result.table()}
-    if BASELINE.exists() and "--allow-regression" not in argv:
-        old = json.loads(BASELINE.read_text(encoding="utf-8"))["f1_floors"]
-        lower = {k: (v, old[k]) for k, v in floors.items() if k in old and v < old[k]}
-        if lower:
-            print(f"refusing to lower floors (new, old): {lower}; pass --allow-regression", file=sys.stderr)
+    old = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
+    pinned: dict[str, dict[str, object]] = {}
+    for name, (golden_dir, reports) in SCORED_SETS.items():
+        result = evaluate(golden_dir, [reports])
+        floors = {row["field"]: math.floor(row["f1"] * 100) / 100 for row in result.table()}
+        previous = old.get(name, {}).get("f1_floors", {})
+        lower = {k: (v, previous[k]) for k, v in floors.items() if k in previous and v < previous[k]}
+        if lower and "--allow-regression" not in argv:
+            print(f"{name}: refusing to lower floors (new, old): {lower}; pass --allow-regression", file=sys.stderr)
             return 1
-    BASELINE.write_text(json.dumps({"corpus_hash": corpus_hash(), "documents": result.documents,
-                                    "f1_floors": floors}, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(floors, indent=2))
+        pinned[name] = {"corpus_hash": corpus_hash(name), "documents": result.documents, "f1_floors": floors}
+    BASELINE.write_text(json.dumps(pinned, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({name: entry["f1_floors"] for name, entry in pinned.items()}, indent=2))
     return 0
 
 

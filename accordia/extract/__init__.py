@@ -161,12 +161,17 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             if not parties:
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
+        agreement_type = agreement.type
+        if agreement_type == "agreement" and party_orgs and all(
+                o.kind in {"company", "state_company"} for o in party_orgs):
+            # An "agreement" between companies is a commercial contract (spec: contract).
+            agreement_type = "contract"
         confidence = 0.9 if agreement.status and parties else 0.7
         if confidence < min_confidence:
             continue
         agreement_sentences.append({s.index for s in agreement.sentences})
         agreement_records.append(Agreement(
-            agreement.type, agreement.title, parties, tuple(sorted(c for c in party_countries if c)),
+            agreement_type, agreement.title, parties, tuple(sorted(c for c in party_countries if c)),
             agreement.status, agreement.horizon, tuple(sorted(agreement.topics)),
             tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
 
