@@ -106,7 +106,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     model = resources.participant_model if options.participant_model else None
     confidence_of = {code: _participant_confidence(item, model) for code, item in evidence.items()}
     if model is not None:
-        chosen = {code for code, item in evidence.items() if model.is_participant(item.features)}
+        chosen = {code for code, confidence in confidence_of.items() if confidence >= model.threshold}
     else:
         chosen = {code for code, item in evidence.items() if item.score >= PARTICIPANT_THRESHOLD}
     countries = sorted(code for code in chosen if confidence_of[code] >= min_confidence)

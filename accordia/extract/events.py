@@ -80,7 +80,14 @@ def sentence_topics(sentence: Sentence) -> set[str]:
 
 
 def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
-    """(type, strong, position) of each event trigger in the sentence."""
+    """(type, strong, position) of each event trigger in the sentence (computed once per sentence)."""
+    cached = layout.triggers.get(sentence.index)
+    if cached is None:
+        cached = layout.triggers[sentence.index] = _read_event_types(layout, sentence, resources)
+    return cached
+
+
+def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
     found = []
     for match in sentence.phrases:
         for entry in match.entries:

@@ -40,6 +40,8 @@ class Layout:
     title: str | None
     published: date | None
     dateline_place: tuple[str, str] | None  # (city, country code)
+    # Event triggers of each sentence by index, filled in by the events stage as it reads them.
+    triggers: dict[int, list[tuple[str, bool, int]]] = field(default_factory=dict)
 
     @property
     def body(self) -> list[Sentence]:
