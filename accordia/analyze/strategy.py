@@ -161,9 +161,9 @@ def load_strategy(path_or_name: str | Path) -> Strategy:
             raise fail(data, str(exc)) from None
     if not members:
         raise fail(data, "a strategy needs members (ISO codes) or organizations")
-    from accordia.extract.resources import load_resources
+    from accordia.extract.resources import get_resources
 
-    known_topics = set(load_resources().topics)
+    known_topics = set(get_resources().topics)
     areas = []
     for item in data.get("areas") or []:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
