@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -23,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,8 +78,17 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 CountryQ = Annotated[str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO country code, e.g. KZ")]
 TopicQ = Annotated[str | None, Query(pattern="^[a-z_]{1,32}$", description="topic code, e.g. nuclear_energy "
                                                                            "(see /api/topics)")]
-SinceQ = Annotated[Date | None, Query(description="on or after this date (YYYY-MM-DD)")]
-UntilQ = Annotated[Date | None, Query(description="on or before this date (YYYY-MM-DD)")]
+def _iso_date_only(value: object) -> object:
+    # Pydantic would also read "0.0" or "1700000000" as a Unix time; a filter date is YYYY-MM-DD.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[Date, BeforeValidator(_iso_date_only)]
+SinceQ = Annotated[IsoDate | None, Query(description="on or after this date (YYYY-MM-DD)")]
+UntilQ = Annotated[IsoDate | None, Query(description="on or before this date (YYYY-MM-DD)")]
 TextQ = Annotated[str | None, Query(max_length=200, description="case-insensitive text to look for"),
                   AfterValidator(_no_nul)]
 AfterQ = Annotated[str | None, Query(max_length=200, pattern="^[A-Za-z0-9_=-]*$",

@@ -151,7 +151,7 @@ def normalise_org_name(name: str, country: str | None, resources: Resources) -> 
 
 # --- persons ----------------------------------------------------------------------------------
 
-_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|[A-Z]\.)"
+_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|(?:[A-Z]\.){1,3})"
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"
@@ -293,7 +293,7 @@ def find_persons(layout: Layout, resources: Resources,
                     candidate = PersonCandidate(" ".join(words), confidence=0.6)
             if candidate is None or (len(words) < 2 and candidate.role is None):
                 continue
-            if len(words) > 4 or any(w.isupper() and len(w) > 1 for w in words):
+            if len(words) > 4 or any(w.isupper() and len(w) > 1 and "." not in w for w in words):
                 continue
             if candidate.country is None and _DELEGATION.search(text[sentence.start:sentence.end]):
                 # "Leading the U.S. delegation were ... X and Y": the delegation's country.
