@@ -73,10 +73,19 @@ def _store(db: str | None) -> Iterator[Store]:
             store.close()
 
 
+def _chosen(fmt: Format | None) -> Format:
+    """The output format: the one asked for, else a table in a terminal and JSON when piped."""
+    return fmt or (Format.table if sys.stdout.isatty() else Format.json)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(to_plain(value), ensure_ascii=False, indent=2) + "\n")
+
+
 def _emit(rows: Sequence[Any], fmt: Format | None, columns: Sequence[str], title: str = "") -> None:
     """Print rows as a Rich table (terminal), JSON or CSV."""
     data = [to_plain(row) for row in rows]
-    chosen = fmt or (Format.table if sys.stdout.isatty() else Format.json)
+    chosen = _chosen(fmt)
     if chosen is Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     elif chosen is Format.csv:
@@ -278,8 +287,8 @@ def show_event(event_id: int, db: DbOption = None, format: FormatOption = None) 
     """
     with _store(db) as store:
         detail = store.event(event_id)
-    if (format or (Format.table if sys.stdout.isatty() else Format.json)) is not Format.table:
-        sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
+    if _chosen(format) is not Format.table:
+        _print_json(detail)
         return
     event = detail.event
     console.print(f"[bold]{event.title}[/bold]  ({event.type}, {event.date or 'date unknown'}, "
@@ -302,8 +311,7 @@ def show_agreement(agreement_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         row, history = store.agreement(agreement_id)
-    sys.stdout.write(json.dumps(to_plain({"agreement": row, "history": history}), ensure_ascii=False,
-                                indent=2) + "\n")
+    _print_json({"agreement": row, "history": history})
 
 
 @show_app.command("entity")
@@ -314,7 +322,7 @@ def show_entity(entity_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         detail = store.entity(entity_id)
-    sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
+    _print_json(detail)
 
 
 @show_app.command("person")
@@ -325,8 +333,8 @@ def show_person(entity_id: int, db: DbOption = None, format: FormatOption = None
     """
     with _store(db) as store:
         detail = store.person(entity_id)
-    if (format or (Format.table if sys.stdout.isatty() else Format.json)) is not Format.table:
-        sys.stdout.write(json.dumps(to_plain(detail), ensure_ascii=False, indent=2) + "\n")
+    if _chosen(format) is not Format.table:
+        _print_json(detail)
         return
     entity = detail.entity
     console.print(f"[bold]{escape(entity.name)}[/bold]  ({entity.kind} {entity.id}, {entity.country or '--'})")
@@ -375,7 +383,7 @@ def show_document(document_id: int, db: DbOption = None) -> None:
     """
     with _store(db) as store:
         row = store.document(document_id)
-    sys.stdout.write(json.dumps(to_plain(row), ensure_ascii=False, indent=2) + "\n")
+    _print_json(row)
 
 
 @app.command()
@@ -481,7 +489,7 @@ def topics(country: Annotated[str | None, typer.Option(help="ISO code, e.g. KZ."
     rows = [trend.as_dict() for trend in trends]
     periods = sorted({p for row in rows for p in row["periods"]})
     flat = [{"topic": row["topic"], "total": row["total"], **row["periods"]} for row in rows]
-    if (format or (Format.table if sys.stdout.isatty() else Format.json)) is Format.json:
+    if _chosen(format) is Format.json:
         _emit(rows, format, ("topic", "total", "periods"))
     else:
         _emit(flat, format, ("topic", "total", *periods), f"Topics{f' of {country}' if country else ''}")
@@ -495,7 +503,7 @@ def agreement(agreement_id: int, format: FormatOption = None, db: DbOption = Non
     """
     with _store(db) as store:
         life = analyze.agreement_life(store, agreement_id)
-    chosen = format or (Format.table if sys.stdout.isatty() else Format.json)
+    chosen = _chosen(format)
     if chosen is Format.json:
         sys.stdout.write(json.dumps(life.as_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -520,7 +528,7 @@ def strategy(file_or_name: Annotated[str, typer.Argument(help="A strategy YAML f
     loaded = _usage(lambda: analyze.load_strategy(file_or_name))
     with _store(db) as store:
         activity = analyze.strategy_activity(store, loaded, _date(since))
-    chosen = format or (Format.table if sys.stdout.isatty() else Format.json)
+    chosen = _chosen(format)
     if chosen is Format.json:
         sys.stdout.write(json.dumps(activity.as_dict(), ensure_ascii=False, indent=2) + "\n")
         return

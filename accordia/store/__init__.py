@@ -838,28 +838,35 @@ class Store:
                 tuple(sources),
             )
 
+    @staticmethod
+    def _agreement_query(filters: EventFilter) -> sa.Select[Any]:
+        """Agreements matching the filters, unordered (listing and keyset paging add their own)."""
+        query = sa.select(t.agreements)
+        if filters.type:
+            query = query.where(t.agreements.c.type == filters.type)
+        if filters.since:
+            query = query.where(t.agreements.c.date >= filters.since)
+        if filters.until:
+            query = query.where(t.agreements.c.date <= filters.until)
+        if filters.topic:
+            query = query.where(t.agreements.c.id.in_(sa.select(t.agreement_topics.c.agreement_id)
+                                                      .where(t.agreement_topics.c.topic == filters.topic)))
+        if filters.country:
+            query = query.where(t.agreements.c.id.in_(
+                sa.select(t.agreement_parties.c.agreement_id).join(
+                    t.entities, t.entities.c.id == t.agreement_parties.c.entity_id)
+                .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
+        if filters.query:
+            # `%` and `_` in the user's text are literal characters, not LIKE wildcards.
+            query = query.where(sa.func.lower(t.agreements.c.title).contains(filters.query.lower(), autoescape=True))
+        return query
+
     @_translated
     def agreements(self, filters: EventFilter | None = None) -> list[AgreementRow]:
         """Agreements matching the filters (type, country, topic, date, text)."""
         filters = filters or EventFilter()
         with self._read() as conn:
-            query = sa.select(t.agreements)
-            if filters.type:
-                query = query.where(t.agreements.c.type == filters.type)
-            if filters.since:
-                query = query.where(t.agreements.c.date >= filters.since)
-            if filters.until:
-                query = query.where(t.agreements.c.date <= filters.until)
-            if filters.topic:
-                query = query.where(t.agreements.c.id.in_(sa.select(t.agreement_topics.c.agreement_id)
-                                                          .where(t.agreement_topics.c.topic == filters.topic)))
-            if filters.country:
-                query = query.where(t.agreements.c.id.in_(
-                    sa.select(t.agreement_parties.c.agreement_id).join(
-                        t.entities, t.entities.c.id == t.agreement_parties.c.entity_id)
-                    .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
-            if filters.query:
-                query = query.where(sa.func.lower(t.agreements.c.title).like(f"%{filters.query.lower()}%"))
+            query = self._agreement_query(filters)
             if filters.after_id is not None:
                 query = query.where(t.agreements.c.id > filters.after_id)
             rows = conn.execute(query.order_by(t.agreements.c.date.desc().nulls_last(), t.agreements.c.id)
@@ -1203,24 +1210,7 @@ class Store:
         if kind == "events":
             query = self._event_query(filters)
         elif kind == "agreements":
-            query = sa.select(t.agreements)
-            if filters.type:
-                query = query.where(t.agreements.c.type == filters.type)
-            if filters.since:
-                query = query.where(t.agreements.c.date >= filters.since)
-            if filters.until:
-                query = query.where(t.agreements.c.date <= filters.until)
-            if filters.topic:
-                query = query.where(t.agreements.c.id.in_(sa.select(t.agreement_topics.c.agreement_id)
-                                                          .where(t.agreement_topics.c.topic == filters.topic)))
-            if filters.country:
-                query = query.where(t.agreements.c.id.in_(
-                    sa.select(t.agreement_parties.c.agreement_id).join(
-                        t.entities, t.entities.c.id == t.agreement_parties.c.entity_id)
-                    .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
-            if filters.query:
-                query = query.where(sa.func.lower(t.agreements.c.title).contains(filters.query.lower(),
-                                                                                 autoescape=True))
+            query = self._agreement_query(filters)
         elif kind == "documents":
             query = sa.select(t.documents)
             if filters.since:
