@@ -84,9 +84,26 @@ def _same_role(predicted: str | None, gold: str | None) -> bool:
     return predicted.lower() == gold.lower() or predicted.lower() in gold.lower()
 
 
+_NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_PATRONYMIC_LINKS = frozenset({"bin", "ibn", "bint"})
+
+
 def _surname(name: str) -> str:
-    parts = normalise_name(name).split()
+    """The part of a name persons are matched on: the last word, but "bin Salman" whole and
+    without "Jr." (so Mohammed bin Salman and Abdulaziz bin Salman stay two people)."""
+    parts = [p for p in normalise_name(name).replace(".", " ").split() if p not in _NAME_SUFFIXES]
+    if len(parts) >= 3 and parts[-2] in _PATRONYMIC_LINKS:
+        return " ".join(parts[-3:])
     return parts[-1] if parts else ""
+
+
+def _roles_by_surname(pairs: Iterable[tuple[str, str | None]], common: set[str]) -> dict[str, str | None]:
+    """One role per matched surname, chosen the same way every run (a named role before none)."""
+    roles: dict[str, str | None] = {}
+    for surname, role in sorted(pairs, key=lambda pair: (pair[0], pair[1] is None, pair[1] or "")):
+        if surname in common:
+            roles.setdefault(surname, role)
+    return roles
 
 
 def _org_matches(predicted: list[dict[str, Any]], gold: list[dict[str, Any]]) -> tuple[int, int, int]:
@@ -136,8 +153,8 @@ def compare(predicted: dict[str, Any], gold: dict[str, Any], evaluation: Evaluat
     # canonical role, or is the head of the fuller title the text gives ("Minister" of
     # "Minister of State for Petroleum").
     common = set(p_facts["persons"]) & set(g_facts["persons"])
-    gold_roles = {k[0]: k[1] for k in g_facts["person_roles"] if k[0] in common}
-    predicted_roles = {k[0]: k[1] for k in p_facts["person_roles"] if k[0] in common}
+    gold_roles = _roles_by_surname(g_facts["person_roles"], common)
+    predicted_roles = _roles_by_surname(p_facts["person_roles"], common)
     g_facts["person_roles"] = Counter(gold_roles.items())
     p_facts["person_roles"] = Counter(
         (name, gold_roles[name] if _same_role(role, gold_roles[name]) else role)
