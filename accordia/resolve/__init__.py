@@ -22,20 +22,44 @@ from accordia.resolve.names import (
     containment,
     fold_name,
     looks_like_acronym,
+    may_be_copies,
     normalise_name,
     org_key,
     person_key,
     resemblance,
     shingles,
+    sketch,
 )
 from accordia.resolve.roles import RoleSpan, role_holder
 from accordia.resolve.rules import AliasRules, load_alias_rules
 
-__all__ = ["COPY_CONTAINMENT", "EVENT_SHINGLE_WORDS", "AgreementFacts", "AliasRules", "EventFacts", "Matcher",
-           "RoleSpan", "canonical_place", "fold_name", "load_alias_rules", "normalise_name", "org_key", "person_key",
-           "role_holder", "shingles", "surnames"]
+__all__ = [
+    "COPY_CONTAINMENT",
+    "EVENT_SHINGLE_WORDS",
+    "NOTHING_IN_COMMON",
+    "AgreementFacts",
+    "AliasRules",
+    "EventFacts",
+    "Matcher",
+    "RoleSpan",
+    "acronym_of",
+    "canonical_place",
+    "fold_name",
+    "load_alias_rules",
+    "looks_like_acronym",
+    "may_be_copies",
+    "normalise_name",
+    "org_key",
+    "person_key",
+    "role_holder",
+    "shingles",
+    "sketch",
+    "surnames",
+]
 
 EVENT_DATE_WINDOW_DAYS = 2
+# same_event's answer when only wording could still support a match (the store then reads it).
+NOTHING_IN_COMMON = "nothing but type and date in common"
 # Shingle containment above which two texts are one article republished (measured: copies
 # score 0.9+, two outlets' own reports of one event at most 0.35 on the samples).
 COPY_CONTAINMENT = 0.8
@@ -173,7 +197,7 @@ class Matcher:
         if not support and title_score >= 60 and (new.countries or old.countries):
             support.append(f"similar title {title_score:.0f}")
         if not support:
-            return False, "nothing but type and date in common"
+            return False, NOTHING_IN_COMMON
         window = "same date" if new.date == old.date else f"dates within {EVENT_DATE_WINDOW_DAYS} days"
         return True, (f"same type, {window}, participants overlap {overlap:.2f}; " + ", ".join(support))
 

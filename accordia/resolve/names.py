@@ -121,6 +121,26 @@ def shingles(text: str, size: int = 4) -> frozenset[int]:
     return frozenset(zlib.crc32(" ".join(words[i:i + size]).encode()) for i in range(len(words) - size + 1))
 
 
+SKETCH_SIZE = 64
+
+
+def sketch(shingle_set: frozenset[int], size: int = SKETCH_SIZE) -> list[int]:
+    """The `size` smallest shingle hashes: a bottom-k sketch, stored with each document.
+
+    Two copies of one article share most of their smallest hashes, two different reports
+    almost none, so comparing sketches picks the few texts worth comparing in full.
+    """
+    return sorted(shingle_set)[:size]
+
+
+def may_be_copies(a: list[int], b: list[int]) -> bool:
+    """Whether two sketches share enough to compare the texts themselves (a generous test)."""
+    if not a or not b:
+        return False
+    shared = len(set(a) & set(b))
+    return shared >= max(1, min(len(a), len(b)) // 4)
+
+
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
     """Jaccard similarity of two shingle sets (1.0 for identical texts)."""
     if not a or not b:

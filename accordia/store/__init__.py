@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
@@ -25,17 +25,22 @@ from accordia.models import Document, Failure, Record
 from accordia.resolve import (
     COPY_CONTAINMENT,
     EVENT_SHINGLE_WORDS,
+    NOTHING_IN_COMMON,
     AgreementFacts,
     EventFacts,
     Matcher,
     RoleSpan,
+    acronym_of,
     canonical_place,
     fold_name,
+    looks_like_acronym,
+    may_be_copies,
     normalise_name,
     org_key,
     person_key,
     role_holder,
     shingles,
+    sketch,
 )
 from accordia.resolve import surnames as person_surnames
 from accordia.store import aggregates, migrations, search
@@ -47,6 +52,14 @@ __all__ = ["AddResult", "EventFilter", "PersonDetail", "SplitResult", "Store"]
 COPY_WINDOW_DAYS = 3
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# How many stored agreements sharing parties one new agreement is compared with (newest first).
+AGREEMENT_CANDIDATES = 300
+# Stored organizations sharing a name, acronym or spelled acronym that one is compared with.
+ORGANIZATION_CANDIDATES = 50
+# Documents of the copy window whose sketches are compared (newest stories first beyond it).
+COPY_CANDIDATES = 2000
 
 
 def _translated(func: F) -> F:
@@ -356,12 +369,13 @@ class Store:
             raise StoreError(f"could not store {document.source}: {exc}") from exc
 
     def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
-        copy_of = self._find_copy(conn, document, record)
+        mine = shingles(document.text)
+        copy_of = self._find_copy(conn, document, record, mine)
         published = record.published or document.published
         document_id = _new_id(conn.execute(t.documents.insert().values(
             hash=document.hash, source=document.source, url=document.url, title=record.title,
             published=published, language=record.language, format=document.format, text=document.text,
-            record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC),
+            record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC), sketch=sketch(mine),
         )))
         if record.countries:
             conn.execute(t.document_countries.insert(),
@@ -440,22 +454,28 @@ class Store:
         else:
             conn.execute(table.update().where(*where).values(evidence=[list(s) for s in spans]))
 
-    def _find_copy(self, conn: Connection, document: Document, record: Record) -> int | None:
+    def _find_copy(self, conn: Connection, document: Document, record: Record,
+                   mine: frozenset[int]) -> int | None:
         """The stored original this document republishes (syndication), by shingle containment.
 
         Copies change headlines, bylines and often the date by a day, so candidates are the
-        originals published within COPY_WINDOW_DAYS, compared on their whole text.
+        originals published within COPY_WINDOW_DAYS. Their stored sketches pick the few worth
+        reading; only those texts are compared in full.
         """
         published = record.published or document.published
         if published is None:
             return None
-        mine = shingles(document.text)
-        rows = conn.execute(sa.select(t.documents.c.id, t.documents.c.text).where(
+        my_sketch = sketch(mine)
+        rows = conn.execute(sa.select(t.documents.c.id, t.documents.c.sketch).where(
             t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
                                             published + timedelta(days=COPY_WINDOW_DAYS)),
-            t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(500)).all()
+            t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES)).all()
         for row in rows:
-            if self.matcher.copy_score(mine, shingles(row.text)) >= COPY_CONTAINMENT:
+            # Documents stored before sketches existed have none: compare those in full.
+            if row.sketch is not None and not may_be_copies(my_sketch, list(row.sketch)):
+                continue
+            text = conn.execute(sa.select(t.documents.c.text).where(t.documents.c.id == row.id)).scalar_one()
+            if self.matcher.copy_score(mine, shingles(text)) >= COPY_CONTAINMENT:
                 return int(row.id)
         return None
 
@@ -534,11 +554,17 @@ class Store:
         if found is not None and self._forbidden(conn, int(found), name) is None:
             self._alias(conn, int(found), name)
             return int(found), "same name up to case, punctuation and legal form"
+        # Candidates are the organizations known by this name, its acronym or an acronym the
+        # name spells (indexed alias lookups), not every organization stored.
+        probes = {name, *([acronym] if acronym else [])}
+        if not looks_like_acronym(name):
+            probes |= set(acronym_of(name))
         query = sa.select(t.entities.c.id, t.entities.c.name, t.entities.c.attributes).where(
-            t.entities.c.kind == "organization")
+            t.entities.c.kind == "organization", t.entities.c.id.in_(
+                sa.select(t.aliases.c.entity_id).where(t.aliases.c.alias.in_(sorted(probes)))))
         if country is not None:
             query = query.where(sa.or_(t.entities.c.country == country, t.entities.c.country.is_(None)))
-        for candidate in conn.execute(query.order_by(t.entities.c.id).limit(2000)).all():
+        for candidate in conn.execute(query.order_by(t.entities.c.id).limit(ORGANIZATION_CANDIDATES)).all():
             attributes = candidate.attributes or {}
             same, reason = self.matcher.same_organization(name, acronym, candidate.name,
                                                           attributes.get("acronym"))
@@ -646,8 +672,12 @@ class Store:
             countries = frozenset(p.key for p in people if p.kind == "country")
             persons = person_surnames([p.name for p in people if p.kind == "person"])
             old = EventFacts(row["type"], row["date"], row["place"], countries, row["title"], persons,
-                             self._event_text(conn, int(row["id"])))
+                             frozenset())
             same, reason = self.matcher.same_event(facts, old)
+            if not same and reason == NOTHING_IN_COMMON:
+                # Only wording could still back the match: read the sources' evidence now.
+                old = replace(old, text=self._event_text(conn, int(row["id"])))
+                same, reason = self.matcher.same_event(facts, old)
             if same:
                 if not row["place"] and facts.place:
                     conn.execute(t.events.update().where(t.events.c.id == row["id"])
@@ -670,22 +700,43 @@ class Store:
 
     def _agreement(self, conn: Connection, facts: AgreementFacts, status: str | None,
                    confidence: float) -> int:
-        rows = conn.execute(sa.select(t.agreements).where(t.agreements.c.type == facts.type)
-                            .limit(500)).mappings().all()
-        for row in rows:
-            countries = frozenset(conn.execute(sa.select(t.entities.c.key).join(
-                t.agreement_parties, t.agreement_parties.c.entity_id == t.entities.c.id).where(
-                t.agreement_parties.c.agreement_id == row["id"], t.entities.c.kind == "country"))
-                .scalars())
-            old = AgreementFacts(row["type"], row["title"], countries, row["horizon"], row["date"])
+        for row, countries in self._agreement_candidates(conn, facts):
+            old = AgreementFacts(row.type, row.title, countries, row.horizon, row.date)
             same, _ = self.matcher.same_agreement(facts, old)
             if same:
-                conn.execute(t.agreements.update().where(t.agreements.c.id == row["id"]).values(
-                    status=_later_status(row["status"], status), horizon=row["horizon"] or facts.horizon))
-                return int(row["id"])
+                conn.execute(t.agreements.update().where(t.agreements.c.id == row.id).values(
+                    status=_later_status(row.status, status), horizon=row.horizon or facts.horizon))
+                return int(row.id)
         return _new_id(conn.execute(t.agreements.insert().values(
             type=facts.type, title=facts.title, status=status, horizon=facts.horizon, date=facts.date,
             confidence=confidence)))
+
+    @staticmethod
+    def _agreement_candidates(conn: Connection, facts: AgreementFacts) -> list[tuple[Any, frozenset[str]]]:
+        """Stored agreements that could be this one, with their party countries; newest first.
+
+        The matcher wants party countries overlapping by half (Jaccard), so a candidate shares at
+        least half of this agreement's countries: one indexed join finds those, instead of
+        reading every agreement of the type (which grew with the knowledge base).
+        """
+        parties = t.agreement_parties
+        countries = sa.select(parties.c.agreement_id, t.entities.c.key).join(
+            t.entities, t.entities.c.id == parties.c.entity_id).where(t.entities.c.kind == "country")
+        if facts.countries:
+            shared = countries.where(t.entities.c.key.in_(sorted(facts.countries))).subquery()
+            ids = (sa.select(shared.c.agreement_id).group_by(shared.c.agreement_id)
+                   .having(sa.func.count() >= (len(facts.countries) + 1) // 2))
+            query = sa.select(t.agreements).where(t.agreements.c.type == facts.type, t.agreements.c.id.in_(ids))
+        else:
+            query = sa.select(t.agreements).where(t.agreements.c.type == facts.type, ~t.agreements.c.id.in_(
+                countries.with_only_columns(parties.c.agreement_id)))
+        rows = conn.execute(query.order_by(t.agreements.c.id.desc()).limit(AGREEMENT_CANDIDATES)).all()
+        if not rows:
+            return []
+        party_countries: dict[int, set[str]] = defaultdict(set)
+        for agreement_id, key in conn.execute(countries.where(parties.c.agreement_id.in_([r.id for r in rows]))):
+            party_countries[int(agreement_id)].add(str(key))
+        return [(row, frozenset(party_countries[int(row.id)])) for row in rows]
 
     @staticmethod
     def _link(conn: Connection, table: sa.Table, left: str, left_id: int, right: str,

@@ -48,6 +48,9 @@ documents = Table(
     Column("record", JSON, nullable=False),
     Column("copy_of", Integer, ForeignKey("documents.id")),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # The smallest hashed word 4-grams of the text (resolve.sketch): finds syndicated copies
+    # without reading every text of the week.
+    Column("sketch", JSON),
 )
 Index("ix_documents_published", documents.c.published)
 
@@ -71,6 +74,7 @@ aliases = Table(
     Column("origin", String(16), nullable=False, default="extracted"),
     UniqueConstraint("entity_id", "alias", name="uq_aliases_entity_alias"),
 )
+Index("ix_aliases_alias", aliases.c.alias)
 
 mentions = Table(
     "mentions", metadata,
