@@ -392,6 +392,7 @@ class Store:
                        for code in set(record.countries) | {c for e in record.events for c in e.countries}
                        | {c for a in record.agreements for c in a.countries}}
         org_ids: dict[str, int] = {}
+        mentions: list[dict[str, Any]] = []
         for org in record.organizations:
             org_id, org_reason = self._organization(conn, org.name, org.acronym, org.kind, org.country)
             org_ids[org.name] = org_id
@@ -399,18 +400,20 @@ class Store:
                 org_ids[org.acronym] = org_id
                 self._alias(conn, org_id, org.acronym)
             found_by = "gazetteer" if org.confidence >= 0.9 else "naming pattern"
-            for start, end in org.evidence:
-                self._mention(conn, document_id, org_id, document.text[start:end], None, start, end,
-                              org.confidence, f"{found_by}; {org_reason}")
+            mentions.extend(_mention_row(document_id, org_id, document.text[start:end], None, start, end,
+                                         org.confidence, f"{found_by}; {org_reason}")
+                            for start, end in org.evidence)
         person_ids: dict[str, int] = {}
         for person in record.persons:
             person_id, reason = self._person(conn, person.name, person.country)
             person_ids[person.name] = person_id
-            for start, end in person.evidence:
-                self._mention(conn, document_id, person_id, person.name, person.role, start, end,
-                              person.confidence, reason)
+            mentions.extend(_mention_row(document_id, person_id, person.name, person.role, start, end,
+                                         person.confidence, reason) for start, end in person.evidence)
             if person.role:
                 self._role(conn, person_id, person.role, person.country, person.organization, published)
+        if mentions:
+            # One multi-row insert per document rather than one statement per mention.
+            conn.execute(t.mentions.insert(), mentions)
 
         for event in record.events:
             evidence_text = " ".join(document.text[s:e] for s, e in event.evidence)
@@ -493,8 +496,7 @@ class Store:
 
     def _entity(self, conn: Connection, kind: str, key: str, name: str, country: str | None,
                 attributes: dict[str, Any]) -> int:
-        found = conn.execute(sa.select(t.entities.c.id, t.entities.c.name).where(
-            t.entities.c.kind == kind, t.entities.c.key == key)).first()
+        found = conn.execute(_ENTITY_BY_KEY, {"kind": kind, "key": key}).first()
         if found is not None:
             if len(name) > len(found.name):
                 conn.execute(t.entities.update().where(t.entities.c.id == found.id).values(name=name))
@@ -506,10 +508,9 @@ class Store:
         return entity_id
 
     def _alias(self, conn: Connection, entity_id: int, alias: str, origin: str = "extracted") -> None:
-        exists = conn.execute(sa.select(t.aliases.c.id).where(
-            t.aliases.c.entity_id == entity_id, t.aliases.c.alias == alias)).first()
+        exists = conn.execute(_ALIAS_EXISTS, {"entity_id": entity_id, "alias": alias}).first()
         if exists is None:
-            conn.execute(t.aliases.insert().values(entity_id=entity_id, alias=alias, origin=origin))
+            conn.execute(_ALIAS_INSERT, {"entity_id": entity_id, "alias": alias, "origin": origin})
 
     def _person(self, conn: Connection, name: str, country: str | None) -> tuple[int, str]:
         """The person entity a name of `country` resolves to, and why: a decision recorded by
@@ -650,9 +651,8 @@ class Store:
 
     def _mention(self, conn: Connection, document_id: int, entity_id: int, surface: str,
                  role: str | None, start: int, end: int, confidence: float, reason: str) -> None:
-        conn.execute(t.mentions.insert().values(
-            document_id=document_id, entity_id=entity_id, surface=surface[:500], role=role, start=start,
-            end=end, confidence=confidence, reason=reason))
+        conn.execute(t.mentions.insert(), [_mention_row(document_id, entity_id, surface, role, start, end,
+                                                        confidence, reason)])
 
     def _event(self, conn: Connection, facts: EventFacts, confidence: float) -> tuple[int, str]:
         query = sa.select(t.events).where(t.events.c.type == facts.type)
@@ -1330,6 +1330,21 @@ class Store:
         last = sentinel if last is None else last
         token = json.dumps([last.isoformat() if is_date else last, rows[-1]["id"]])
         return items, base64.urlsafe_b64encode(token.encode()).decode("ascii")
+
+
+# The write path's most frequent statements, built once: constructing a statement costs more
+# than running it on SQLite, and SQLAlchemy caches the compiled form of these.
+_ENTITY_BY_KEY = sa.select(t.entities.c.id, t.entities.c.name).where(
+    t.entities.c.kind == sa.bindparam("kind"), t.entities.c.key == sa.bindparam("key"))
+_ALIAS_EXISTS = sa.select(t.aliases.c.id).where(
+    t.aliases.c.entity_id == sa.bindparam("entity_id"), t.aliases.c.alias == sa.bindparam("alias"))
+_ALIAS_INSERT = t.aliases.insert()
+
+
+def _mention_row(document_id: int, entity_id: int, surface: str, role: str | None, start: int, end: int,
+                 confidence: float, reason: str) -> dict[str, Any]:
+    return {"document_id": document_id, "entity_id": entity_id, "surface": surface[:500], "role": role,
+            "start": start, "end": end, "confidence": confidence, "reason": reason}
 
 
 def _new_id(result: sa.CursorResult[Any]) -> int:
