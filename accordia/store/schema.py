@@ -75,6 +75,7 @@ aliases = Table(
     UniqueConstraint("entity_id", "alias", name="uq_aliases_entity_alias"),
 )
 Index("ix_aliases_alias", aliases.c.alias)
+Index("ix_aliases_origin", aliases.c.origin)
 
 mentions = Table(
     "mentions", metadata,

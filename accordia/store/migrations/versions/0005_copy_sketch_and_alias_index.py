@@ -1,8 +1,9 @@
-"""A shingle sketch per document (syndicated-copy candidates) and an index on alias names.
+"""A shingle sketch per document (syndicated-copy candidates) and indexes on aliases.
 
 Both keep the cost of storing one more report flat as the knowledge base grows: copies are
 found by comparing sketches instead of reading every text of the week, and organizations by
-looking their names and acronyms up instead of scanning every organization.
+looking their names and acronyms up instead of scanning every organization, and the few
+names pinned by a split are found without reading every alias.
 
 Revision ID: 0005
 Revises: 0004
@@ -23,10 +24,12 @@ def upgrade() -> None:
     """Add documents.sketch and the alias index; documents stored before keep a NULL sketch."""
     op.add_column("documents", sa.Column("sketch", sa.JSON()))
     op.create_index("ix_aliases_alias", "aliases", ["alias"])
+    op.create_index("ix_aliases_origin", "aliases", ["origin"])
 
 
 def downgrade() -> None:
     """Drop them again."""
+    op.drop_index("ix_aliases_origin", table_name="aliases")
     op.drop_index("ix_aliases_alias", table_name="aliases")
     with op.batch_alter_table("documents") as batch:
         batch.drop_column("sketch")
