@@ -476,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
     parser.add_argument("--out", default="benchmarks/results.json", help="JSON file for the figures")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in (args.sizes or ("1000" if args.quick else "1000,10000,100000")).split(",")]
+    sizes = [int(s) for s in (args.sizes or ("500" if args.quick else "1000,10000,100000")).split(",")]
     extract_count = args.extract_count or (500 if args.quick else 5000)
     stream_count = args.stream_count or (5000 if args.quick else 1_000_000)
     console = Console(width=max(Console().width, 140))

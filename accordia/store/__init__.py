@@ -527,7 +527,8 @@ class Store:
         surname = normalise_name(name).split()[-1] if normalise_name(name) else ""
         prefix = f"{country or '--'}:{surname[:3]}"
         candidates = conn.execute(sa.select(t.entities.c.id, t.entities.c.name).where(
-            t.entities.c.kind == "person", t.entities.c.key.like(f"{prefix}%"))
+            # A key range rather than LIKE: SQLite uses the (kind, key) index only for a range.
+            t.entities.c.kind == "person", t.entities.c.key >= prefix, t.entities.c.key < prefix + "\uffff")
             .order_by(t.entities.c.id)).all()
         for candidate in candidates:
             same, reason = self.matcher.same_person(name, candidate.name)
