@@ -161,7 +161,9 @@ def bench_ingest(
     """
     store = Store.open(url)
     total = max(sizes)
+    # Items are reported when their batch commits, so a chunk must hold whole batches to be timed.
     chunk = chunk or max(1, min(1000, total // 10))
+    chunk = -(-chunk // batch_size) * batch_size
     marks: dict[int, float] = {}
     chunk_times: list[float] = []
     started = time.perf_counter()
@@ -253,6 +255,12 @@ def bench_queries(url: str, repeat: int = 20) -> Result:
         "since": [dt.date(2022, 1, 1)],
         "until": [dt.date(2024, 12, 31)],
     }
+    values["query"] = ["nuclear fuel", "gas pipeline", "hydrogen", "grid"]
+    with contextlib.suppress(ImportError):
+        from accordia.analyze import strategy
+
+        # The bundled strategies (goals and their keywords) that `strategy_activity` tracks.
+        values["strategy"] = [strategy.load_strategy(name) for name in strategy.available_strategies()]
     first_agreement = store.agreements(EventFilter(limit=1))
     if first_agreement:
         values["agreement_id"] = [first_agreement[0].id]
