@@ -129,6 +129,17 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class RoleMention:
+    """A role named without its holder ("Kazakhstan's energy minister"), with the country it
+    belongs to; the store resolves it to the person holding the role on the report's date."""
+
+    role: str
+    country: str
+    evidence: tuple[Span, ...] = ()
+    confidence: float = 0.7
+
+
+@dataclass(frozen=True)
 class Record:
     """What the extractor found in one document."""
 
@@ -143,6 +154,8 @@ class Record:
     agreements: tuple[Agreement, ...]
     topics: tuple[str, ...]
     mentioned_countries: tuple[str, ...] = field(default=())
+    # Not part of the spec's JSON record (to_dict leaves it out): input to the store's role history.
+    role_mentions: tuple[RoleMention, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """The record as the JSON object of the extraction spec."""

@@ -61,6 +61,22 @@ def test_role_history_resolves_a_role_only_mention(store_url: str) -> None:
     store.close()
 
 
+def test_ingest_resolves_role_only_mentions_by_the_role_held_that_day(store_url: str) -> None:
+    store = Store.open(store_url)
+    _add(store, "talks.txt", TALKS)
+    _add(store, "later.txt", LATER)
+    report = ("Oil output plan kept\n\nASTANA, May 2, 2024. Kazakhstan's energy minister told reporters on "
+              "Thursday that the country would keep its oil output plan for the year.")
+    document_id = _add(store, "role-only.txt", report)
+    satkaliyev = _person(store, "satkali")
+    [mention] = [m for m in store.person(satkaliyev).mentions if m["document_id"] == document_id]
+    assert mention["reason"].startswith("role-only mention")
+    # Nobody is known to hold the role in Turkmenistan: that mention stays unresolved.
+    other = _add(store, "tm.txt", report.replace("Kazakhstan's", "Turkmenistan's").replace("ASTANA", "ASHGABAT"))
+    assert not [m for m in store.person(satkaliyev).mentions if m["document_id"] == other]
+    store.close()
+
+
 def test_acronym_and_full_name_are_one_organization(store_url: str) -> None:
     store = Store.open(store_url)
     _add(store, "kmg.txt", KMG)

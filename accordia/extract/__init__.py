@@ -30,11 +30,12 @@ from accordia.extract.participants import (
     PersonCandidate,
     find_organizations,
     find_persons,
+    find_role_mentions,
     score_countries,
 )
 from accordia.extract.resources import Resources, get_resources
 from accordia.extract.text import detect_language
-from accordia.models import Agreement, Document, Event, Organization, Person, Record
+from accordia.models import Agreement, Document, Event, Organization, Person, Record, RoleMention
 
 __all__ = ["PARTICIPANT_MODEL", "ExtractOptions", "country_evidence", "extract", "extract_many", "get_resources"]
 
@@ -227,6 +228,9 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
         agreements=tuple(agreement_records),
         topics=tuple(sorted(topics)),
         mentioned_countries=tuple(sorted(evidence)),
+        role_mentions=tuple(RoleMention(m.role.role, m.country, (m.span,))
+                            for m in find_role_mentions(layout, resources, persons, orgs)
+                            if min_confidence <= 0.7),
     )
 
 

@@ -379,6 +379,49 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     return [person for person in merged if len(person.name.split()) >= 2]
 
 
+@dataclass
+class RoleMentionCandidate:
+    """A role named without a person ("Kazakhstan's energy minister said..."), for the store to
+    resolve against the role history of the knowledge base."""
+
+    role: RoleInfo
+    country: str
+    span: tuple[int, int]
+
+
+def find_role_mentions(layout: Layout, resources: Resources, persons: list[PersonCandidate],
+                       orgs: dict[str, OrgCandidate]) -> list[RoleMentionCandidate]:
+    """Roles with a country but no name beside them: "the Russian Deputy Prime Minister"."""
+    text = layout.text
+    found: list[RoleMentionCandidate] = []
+    for sentence in layout.body:
+        named = [p for p in persons if (sentence.start, sentence.end) in p.spans]
+        for match, info in ((m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"):
+            if any(_name_near(text, person.name, match.start, match.end, sentence) for person in named):
+                continue
+            tail_end = _attachment_end(text, match.end, sentence.end)
+            if _NAME_AFTER.match(text, tail_end, sentence.end):
+                # A name follows that the person rules did not take: not role-only either.
+                continue
+            window_start = max(sentence.start, match.start - 40)
+            owner = _OWNER_BEFORE.search(text[window_start:match.start])
+            ctx_start = window_start + owner.start() if owner else match.start
+            country, _ = _context_country_org(sentence, ctx_start, tail_end, orgs)
+            if country is not None:
+                found.append(RoleMentionCandidate(info, country, (match.start, tail_end)))
+    return found
+
+
+_NAME_AFTER = re.compile(r"\s*,?\s*[A-Z][a-z]")
+
+
+def _name_near(text: str, name: str, start: int, end: int, sentence: Sentence) -> bool:
+    surname = name.split()[-1]
+    # A name just before ("Novak, Russia's Deputy Prime Minister") or after the role is its holder.
+    window = text[max(sentence.start, start - 25):min(sentence.end, end + 80)]
+    return surname in window
+
+
 # --- countries --------------------------------------------------------------------------------
 
 # The facts about a named country that tell a participant from a country named in passing. The

@@ -411,6 +411,13 @@ class Store:
                                          person.confidence, reason) for start, end in person.evidence)
             if person.role:
                 self._role(conn, person_id, person.role, person.country, person.organization, published)
+        for role_mention in record.role_mentions:
+            # "Kazakhstan's energy minister": the person holding that role when the report was written.
+            holder, why = self._role_holder(conn, role_mention.role, role_mention.country, published)
+            if holder is not None:
+                mentions.extend(_mention_row(document_id, holder, document.text[start:end], role_mention.role,
+                                             start, end, role_mention.confidence, f"role-only mention: {why}")
+                                for start, end in role_mention.evidence)
         if mentions:
             # One multi-row insert per document rather than one statement per mention.
             conn.execute(t.mentions.insert(), mentions)
@@ -1066,15 +1073,22 @@ class Store:
                 t.documents.c.id == document_id)).first()
             if doc is None:
                 raise NotFound(f"no document with id {document_id}")
-            spans = [RoleSpan(r["entity_id"], r["name"], r["role"], r["country"], r["first_seen"], r["last_seen"])
-                     for r in conn.execute(sa.select(t.person_roles, t.entities.c.name).join(
-                         t.entities, t.entities.c.id == t.person_roles.c.entity_id).where(
-                         t.person_roles.c.role == role)).mappings()]
-            person_id, reason = role_holder(spans, role, country, doc.published)
+            person_id, reason = self._role_holder(conn, role, country, doc.published)
             if person_id is not None:
                 self._mention(conn, document_id, person_id, doc.text[start:end], role, start, end, confidence,
                               f"role-only mention: {reason}")
             return person_id, reason
+
+    @staticmethod
+    def _role_holder(conn: Connection, role: str, country: str | None, day: date | None) -> tuple[int | None, str]:
+        """Who held `role` of `country` on `day` according to the role history, and why."""
+        query = sa.select(t.person_roles, t.entities.c.name).join(
+            t.entities, t.entities.c.id == t.person_roles.c.entity_id).where(t.person_roles.c.role == role)
+        if country is not None:
+            query = query.where(t.person_roles.c.country == country)
+        spans = [RoleSpan(r["entity_id"], r["name"], r["role"], r["country"], r["first_seen"], r["last_seen"])
+                 for r in conn.execute(query).mappings()]
+        return role_holder(spans, role, country, day)
 
     @_translated
     def split(self, entity_id: int, alias: str | None = None, mention_ids: Sequence[int] = (),
