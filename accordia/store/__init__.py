@@ -55,7 +55,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 # How many stored agreements sharing parties one new agreement is compared with (newest first).
-AGREEMENT_CANDIDATES = 300
+AGREEMENT_CANDIDATES = 100
 # Stored organizations sharing a name, acronym or spelled acronym that one is compared with.
 ORGANIZATION_CANDIDATES = 50
 # Documents of the copy window whose sketches are compared (newest stories first beyond it).
