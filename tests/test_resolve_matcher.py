@@ -18,6 +18,7 @@ from accordia.resolve.names import canonical_place, org_key, place_on
     ("Jurabek Mirzamahmudov", "Jurabek Mirzamakhmudov"),
     ("Sergey Tsivilev", "Sergei Tsivilyov"),
     ("Satkaliyev", "Almassadam Satkaliyev"),
+    ("Von der Leyen", "Ursula von der Leyen"),
 ])
 def test_transliterations_are_one_person(a: str, b: str) -> None:
     same, reason = Matcher(AliasRules()).same_person(a, b)

@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 EVENT_DATE_WINDOW_DAYS = 2
+# Words that begin a surname ("von der Leyen", "bin Salman"), never a first name.
+NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "le", "la", "al", "el", "bin", "ibn"})
 # same_event's answer when only wording could still support a match (the store then reads it).
 NOTHING_IN_COMMON = "nothing but type and date in common"
 # Shingle containment above which two texts are one article republished (measured: copies
@@ -133,10 +135,11 @@ class Matcher:
         surname_score = fuzz.ratio(a[-1], b[-1])
         if surname_score < 88:
             return False, f"surnames differ ({surname_score:.0f})"
-        if len(a) > 1 and len(b) > 1 and a[0][0] != b[0][0]:
+        # "Von der Leyen" opening a sentence is a surname with its particles, not a first name.
+        surname_only = len(a) == 1 or len(b) == 1 or a[0] in NAME_PARTICLES or b[0] in NAME_PARTICLES
+        if not surname_only and a[0][0] != b[0][0]:
             return False, "first names differ"
-        reason = f"surname match {surname_score:.0f}" + (
-            "" if len(a) == 1 or len(b) == 1 else " and same first initial")
+        reason = f"surname match {surname_score:.0f}" + ("" if surname_only else " and same first initial")
         written_a, written_b = name_a.split()[-1], name_b.split()[-1]
         if written_a != written_b and a[-1] == b[-1]:
             reason += f" ({written_a} / {written_b}: transliteration variants)"
