@@ -19,8 +19,8 @@ from sqlalchemy.engine import Connection
 
 from accordia.store import schema as t
 
-__all__ = ["FTS5_TOKENIZER", "PG_DOCUMENT_VECTOR_SQL", "DocumentMatch", "fts5_query", "matching_documents",
-           "search"]
+__all__ = ["FTS5_TOKENIZER", "PG_DOCUMENT_VECTOR_SQL", "PG_VECTOR_COLUMN", "DocumentMatch", "fts5_query",
+           "matching_documents", "search"]
 
 # Stemming on both sides, so "fuels" finds "fuel" in SQLite as it does in PostgreSQL's English config.
 FTS5_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -28,6 +28,9 @@ PG_CONFIG = "english"
 # Queries must repeat this expression exactly for PostgreSQL to use the GIN index built on it. The text
 # is cut at 500,000 characters because a tsvector holds at most 1 MB.
 PG_DOCUMENT_VECTOR_SQL = f"to_tsvector('{PG_CONFIG}', left(coalesce(title, '') || ' ' || text, 500000))"
+# On PostgreSQL the vector is a stored generated column (migration 0006), indexed with GIN: queries
+# and ranking read it instead of recomputing `to_tsvector` for every matching document.
+PG_VECTOR_COLUMN = "documents.text_vector"
 # Highlight markers around matched words in snippets; callers escape the text, then style these.
 MARK = ("**", "**")
 
@@ -88,7 +91,7 @@ def matching_documents(dialect: str, query: str) -> sa.Select[Any]:
     """`SELECT id` of the documents matching `query`, to use as a subquery (`IN (...)`)."""
     if dialect == "postgresql":
         return sa.select(t.documents.c.id).where(
-            sa.literal_column(PG_DOCUMENT_VECTOR_SQL).bool_op("@@")(
+            sa.literal_column(PG_VECTOR_COLUMN).bool_op("@@")(
                 sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)))
     expression = fts5_query(query)
     if expression is None:
@@ -103,7 +106,7 @@ def search(conn: Connection, query: str, limit: int = 20, offset: int = 0, since
     docs = t.documents
     if conn.dialect.name == "postgresql":
         tsquery = sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)
-        vector: sa.ColumnElement[Any] = sa.literal_column(PG_DOCUMENT_VECTOR_SQL)
+        vector: sa.ColumnElement[Any] = sa.literal_column(PG_VECTOR_COLUMN)
         rank = sa.func.ts_rank(vector, tsquery)
         snippet = sa.func.ts_headline(
             sa.literal_column(f"'{PG_CONFIG}'"), sa.func.left(docs.c.text, 500000), tsquery,

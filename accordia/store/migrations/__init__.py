@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent
 # The revision that matches what `metadata.create_all` made before Alembic came in.
 BASELINE = "0001"
 # Objects owned by the full-text migration rather than by `schema.metadata`.
-FTS_OBJECTS = ("documents_fts", "ix_documents_fts")
+FTS_OBJECTS = ("documents_fts", "ix_documents_fts", "text_vector")
 # Serialises concurrent upgrades of one PostgreSQL database (any constant shared by all processes).
 _PG_LOCK = 4242001
 
