@@ -28,7 +28,6 @@ test: install
 
 lint: install
 	$(BIN)/ruff check accordia tests benchmarks
-	$(BIN)/ruff format --check accordia tests benchmarks
 	$(BIN)/mypy
 
 bench: install
