@@ -126,7 +126,7 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 
 _GATHERING_AHEAD = re.compile(
     r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
-    r"plans to|planning to|to be held|next|upcoming|forthcoming)\s+(?:\w+\s+){0,3}$", re.I)
+    r"plans to|planning to|to be held|next|upcoming|forthcoming)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
 _GATHERING_AHEAD_AFTER = re.compile(
     r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
     r"is expected to take place|continue|continues)\b", re.I)
