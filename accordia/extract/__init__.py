@@ -228,9 +228,10 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
         agreements=tuple(agreement_records),
         topics=tuple(sorted(topics)),
         mentioned_countries=tuple(sorted(evidence)),
-        role_mentions=tuple(RoleMention(m.role.role, m.country, (m.span,))
-                            for m in find_role_mentions(layout, resources, persons, orgs)
-                            if min_confidence <= 0.7),
+        role_mentions=tuple(mention for mention in (
+            RoleMention(m.role.role, m.country, (m.span,))
+            for m in find_role_mentions(layout, resources, persons, orgs))
+            if mention.confidence >= min_confidence),
     )
 
 

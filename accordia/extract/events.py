@@ -183,8 +183,13 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
     # or beside an approval.
     if any(e.type in _HAPPENINGS for e in result):
         result = [e for e in result if e.type != "announcement"]
+    # The dateline's date is when the report was filed, not when things happened ("ASTANA,
+    # November 7 (SBN) - ... signed on Thursday"): it is the fallback, not a candidate. A date
+    # long before the report is background ("the agreement of 12 February 2015").
+    dateline = dateline_span(layout)
+    earliest = layout.published - timedelta(days=BACKGROUND_DAYS) if layout.published else None
     for event in result:
-        event.date = _event_date(event, layout)
+        event.date = _event_date(event, layout, dateline, earliest)
     # An event whose own sentences carry no date happened on the occasion the report dates
     # elsewhere ("the visit" of a report that says the MoU was signed "on Monday").
     dated = [e for e in sorted(result, key=lambda e: e.anchor.start) if e.date is not None
@@ -205,15 +210,12 @@ def _dated_itself(event: EventCandidate) -> bool:
     return any(sentence.dates for sentence in [event.anchor, *event.sentences])
 
 
-def _event_date(event: EventCandidate, layout: Layout) -> date | None:
-    # The dateline's date is when the report was filed, not when things happened ("ASTANA,
-    # November 7 (SBN) - ... signed on Thursday"): it is the fallback, not a candidate.
-    skip = dateline_span(layout)
-    # A date long before the report is background ("the agreement of 12 February 2015").
-    earliest = layout.published - timedelta(days=BACKGROUND_DAYS) if layout.published else None
+def _event_date(event: EventCandidate, layout: Layout, dateline: tuple[int, int] | None,
+                earliest: date | None) -> date | None:
+    """The first date of the event's sentences that is neither the dateline's nor before `earliest`."""
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
-            if (skip is None or mention.start != skip[0]) and (earliest is None or mention.value >= earliest):
+            if (dateline is None or mention.start != dateline[0]) and (earliest is None or mention.value >= earliest):
                 return mention.value
     return layout.published
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from accordia.extract.resources import Resources
 from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -90,28 +94,31 @@ def read_layout(text: str, resources: Resources, title: str | None = None,
                   title, published, dateline)
 
 
-def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str) -> None:
-    """Hand each match to the sentence that contains it (one pass over both sorted lists)."""
+def in_sentences(sentences: list[Sentence], spans: Iterable[tuple[int, int, T]],
+                 whole: bool = False) -> Iterator[tuple[Sentence, T]]:
+    """Each item of `spans` ((start, end, item) in text order) with the sentence it starts in, or
+    with `whole` the sentence that holds it entirely; one pass over both sorted lists."""
     index = 0
-    for match in matches:
-        while index < len(sentences) and sentences[index].end <= match.start:
+    for start, end, item in spans:
+        while index < len(sentences) and sentences[index].end <= start:
             index += 1
         if index == len(sentences):
-            break
-        if sentences[index].start <= match.start:
-            getattr(sentences[index], attribute).append(match)
+            return
+        sentence = sentences[index]
+        if sentence.start <= start and (not whole or end <= sentence.end):
+            yield sentence, item
+
+
+def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str) -> None:
+    """Hand each match to the sentence it starts in."""
+    for sentence, match in in_sentences(sentences, ((m.start, m.end, m) for m in matches)):
+        getattr(sentence, attribute).append(match)
 
 
 def _distribute_dates(sentences: list[Sentence], dates: list[DateMention]) -> None:
     """Hand each date to the sentence that holds it whole; one spanning a boundary is dropped."""
-    index = 0
-    for mention in dates:
-        while index < len(sentences) and sentences[index].end <= mention.start:
-            index += 1
-        if index == len(sentences):
-            break
-        if sentences[index].start <= mention.start and mention.end <= sentences[index].end:
-            sentences[index].dates.append(mention)
+    for sentence, mention in in_sentences(sentences, ((d.start, d.end, d) for d in dates), whole=True):
+        sentence.dates.append(mention)
 
 
 # What may stand before a dateline's date: a place ("ASTANA, Kazakhstan,") or nothing; not a

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from accordia.extract.layout import Layout, Sentence
+from accordia.extract.layout import Layout, Sentence, in_sentences
 from accordia.extract.resources import OrgInfo, Resources, RoleInfo
 from accordia.extract.text import Match
 
@@ -358,18 +358,13 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
         # One scan of the text for all surnames, then each hit goes to its sentence.
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(unique, key=len, reverse=True))) + r")\b")
         body = layout.body
-        index = 0
-        for hit in pattern.finditer(layout.text, body[0].start if body else 0):
-            while index < len(body) and body[index].end <= hit.start():
-                index += 1
-            if index == len(body):
-                break
-            sentence = body[index]
-            if sentence.start <= hit.start():
-                span = (sentence.start, sentence.end)
-                owner = unique[hit.group()]
-                if span not in owner.spans:
-                    owner.spans.append(span)
+        hits = ((hit.start(), hit.end(), hit.group())
+                for hit in pattern.finditer(layout.text, body[0].start if body else 0))
+        for sentence, surname in in_sentences(body, hits):
+            span = (sentence.start, sentence.end)
+            owner = unique[surname]
+            if span not in owner.spans:
+                owner.spans.append(span)
     for person in merged:
         if person.organization is None and person.role and person.role.body and person.country:
             person.organization = f"{person.role.body} of {country_name(resources, person.country)}"
