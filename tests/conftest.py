@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -31,21 +32,37 @@ def _postgres_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema for this test session; skipped (or failed in CI) if no server."""
+@contextlib.contextmanager
+def _postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped afterwards; skipped (or failed in CI) if no server."""
     if not _postgres_available():
         if os.environ.get("ACCORDIA_REQUIRE_PG"):
             pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
         pytest.skip(f"no PostgreSQL server at {PG_URL}")
-    schema = f"accordia_test_{uuid.uuid4().hex[:8]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _ingest_samples(url: str) -> None:
+    store = Store.open(url)
+    report = ingest([str(p) for p in sample_paths()], store)
+    assert report.failed == 0, report.failures
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test session."""
+    with _postgres_schema("accordia_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -70,33 +87,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """An SQLite knowledge base built once from the bundled samples."""
     url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'samples.db'}"
-    store = Store.open(url)
-    report = ingest([str(p) for p in sample_paths()], store)
-    assert report.failed == 0, report.failures
-    store.close()
+    _ingest_samples(url)
     return url
 
 
 @pytest.fixture(scope="session")
 def pg_sample_db() -> Iterator[str]:
     """A PostgreSQL knowledge base built once from the bundled samples, in a schema of its own."""
-    if not _postgres_available():
-        if os.environ.get("ACCORDIA_REQUIRE_PG"):
-            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
-        pytest.skip(f"no PostgreSQL server at {PG_URL}")
-    schema = f"accordia_samples_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    store = Store.open(url)
-    report = ingest([str(p) for p in sample_paths()], store)
-    assert report.failed == 0, report.failures
-    store.close()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with _postgres_schema("accordia_samples") as url:
+        _ingest_samples(url)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
