@@ -370,12 +370,13 @@ class Store:
 
     def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
         mine = shingles(document.text)
-        copy_of = self._find_copy(conn, document, record, mine)
+        my_sketch = sketch(mine)
+        copy_of = self._find_copy(conn, document, record, mine, my_sketch)
         published = record.published or document.published
         document_id = _new_id(conn.execute(t.documents.insert().values(
             hash=document.hash, source=document.source, url=document.url, title=record.title,
             published=published, language=record.language, format=document.format, text=document.text,
-            record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC), sketch=sketch(mine),
+            record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC), sketch=my_sketch,
         )))
         if record.countries:
             conn.execute(t.document_countries.insert(),
@@ -465,7 +466,7 @@ class Store:
             conn.execute(table.update().where(*where).values(evidence=[list(s) for s in spans]))
 
     def _find_copy(self, conn: Connection, document: Document, record: Record,
-                   mine: frozenset[int]) -> int | None:
+                   mine: frozenset[int], my_sketch: list[int]) -> int | None:
         """The stored original this document republishes (syndication), by shingle containment.
 
         Copies change headlines, bylines and often the date by a day, so candidates are the
@@ -475,7 +476,6 @@ class Store:
         published = record.published or document.published
         if published is None:
             return None
-        my_sketch = sketch(mine)
         rows = conn.execute(sa.select(t.documents.c.id, t.documents.c.sketch).where(
             t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
                                             published + timedelta(days=COPY_WINDOW_DAYS)),
