@@ -96,13 +96,15 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
             event_type, strength = entry.value
             strong = strength == "strong"
             before = layout.text[max(sentence.start, match.start - 30):match.start]
-            if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end):
+            if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
+                    sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)):
                 break
             if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
                                             _HYPOTHETICAL_BEFORE.search(before)):
                 event_type = "announcement"
-            elif event_type in GATHERINGS and (_GATHERING_AHEAD.search(before) or
-                                               _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
+            elif event_type in GATHERINGS and (
+                    _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
+                    or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
                 # "will attend the G7 summit", "the next meetings will be held in India": a
                 # gathering still to come is not a happening of this report.
                 break
@@ -113,20 +115,37 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
             found.append((event_type, strong, match.start))
             break
     # A gathering that only frames a signing or approval in the same sentence ("signed on the
-    # sidelines of the COP27 summit") is not itself the news; one that frames talks is.
-    acts = {"signing", "approval"} & {event_type for event_type, _, _ in found}
-    if acts:
-        for number, (event_type, strong, position) in enumerate(found):
-            if event_type == "conference" and strong:
-                before = layout.text[max(sentence.start, position - 60):position]
-                if resources.framing_before.search(before):
-                    found[number] = (event_type, False, position)
+    # sidelines of the COP27 summit") is not itself the news; one that frames talks is, unless the
+    # frame is always background ("arrived from New Delhi, where he attended the G20 summit").
+    acts = bool({"signing", "approval"} & {event_type for event_type, _, _ in found})
+    for number, (event_type, strong, position) in enumerate(found):
+        if event_type != "conference" or not strong:
+            continue
+        before = layout.text[max(sentence.start, position - 60):position]
+        if resources.framing_always_before.search(before) or (acts and resources.framing_before.search(before)):
+            found[number] = (event_type, False, position)
     return found
+
+
+# "Talks were opened in November last year, when the vice president visited Manila": a happening
+# in a clause dated to an earlier year is background.
+_PAST_WHEN_BEFORE = re.compile(r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b[^.;]*$", re.I)
+_PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago)\b", re.I)
+
+
+def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) -> bool:
+    """Whether a trigger sits in a clause dated to an earlier year ("..., when X visited", "met last year")."""
+    found = _PAST_WHEN_BEFORE.search(layout.text, sentence.start, start)
+    if found and (found.group("year") is None or (
+            layout.published is not None and int(found.group("year")) < layout.published.year)):
+        return True
+    return bool(_PAST_AFTER.match(layout.text[end:min(sentence.end, end + 60)]))
 
 
 _GATHERING_AHEAD = re.compile(
     r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
-    r"plans to|planning to|to be held|next|upcoming|forthcoming)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+    r"plans to|planning to|to be held|next|upcoming|forthcoming|planned|cancelled|canceled|postponed|"
+    r"proposed)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
 _GATHERING_AHEAD_AFTER = re.compile(
     r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
     r"is expected to take place|continue|continues)\b", re.I)
@@ -151,7 +170,9 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
         triggers = _event_types(layout, sentence, resources)
         if triggers:
             strong = [t for t in triggers if t[1]]
-            chosen = strong or triggers
+            # Travel stays a candidate visit beside the talks it led to ("travelled to Algiers for
+            # talks with the President").
+            chosen = strong + [t for t in triggers if t[0] == "visit" and not t[1]] if strong else triggers
             for event_type, is_strong, _ in chosen:
                 event = events.get(event_type)
                 if event is None:
@@ -165,10 +186,16 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
         elif current is not None:
             current.sentences.append(sentence)
     has_gathering = any(events[t].strong for t in GATHERINGS if t in events)
+    has_conference = "conference" in events and events["conference"].strong
     any_strong = any(event.strong for event in events.values())
     result = []
     for event in events.values():
-        if not event.strong:
+        if event.type == "visit" and not event.strong:
+            # Travel ("flew to Vienna", "arrived in Baku") is a visit unless the report's
+            # multilateral gathering explains it ("travelled to Algiers for the summit").
+            if has_conference:
+                continue
+        elif not event.strong:
             # A gathering named only as the frame of something else is the event only when
             # nothing else happened; other weak triggers need a gathering-less report.
             framed_gathering = event.type == "conference"

@@ -78,6 +78,7 @@ class Resources:
     passing_cues: tuple[str, ...]
     # A gathering named right after one of these frames another happening (triggers.yaml).
     framing_before: re.Pattern[str]
+    framing_always_before: re.Pattern[str]
     # Standing formats that are conferences even between two states (triggers.yaml).
     standing_formats: re.Pattern[str]
     # Words right after a country that make it a country named in passing (triggers.yaml).
@@ -331,9 +332,8 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         standing_formats=re.compile(
             r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("standing_formats") or ["\0"])
             + r")\b", re.I),
-        framing_before=re.compile(
-            r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("framing_cues") or ["\0"])
-            + r")\s+(?:the\s+)?(?:[\w.'’\-]+\s+){0,6}$", re.I),
+        framing_before=_cue_before(triggers.get("framing_cues")),
+        framing_always_before=_cue_before(triggers.get("framing_always_cues")),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
@@ -343,6 +343,12 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         phrases=phrases,
         participant_model=load_participant_model(extra_dir),
     )
+
+
+def _cue_before(cues: list[str] | None) -> re.Pattern[str]:
+    """A cue followed by up to six words (an acronym in brackets counts) at the end of a text."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(w.lower()) for w in cues or ["\0"])
+                      + r")\s+(?:the\s+)?(?:[\w.'’()\-]+\s+){0,6}$", re.I)
 
 
 @functools.lru_cache(maxsize=8)
