@@ -59,9 +59,20 @@ class AgreementCandidate:
     sentences: list[Sentence] = field(default_factory=list)
     topics: set[str] = field(default_factory=set)
     quoted: bool = False
+    word: str = ""
 
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
+_DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*)(?:The|this|that)\s+(?:[\w’'\-]+\s+){1,2}$")
+_NEGATED_BEFORE = re.compile(r"\b(?:no|without|not|never)\s+(?:[\w\-]+\s+){0,2}$", re.I)
+_NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
+                            re.I)
+# Words that name no one document: generic beside a specific one, uncounted in the plural.
+_GENERIC = frozenset({"deal", "deals", "pact", "accord", "document", "documents", "agreements", "contracts"})
+_UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
+_COUNTED_BEFORE = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$", re.I)
+_REFERENCE_BEFORE = re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
+                               r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I)
 _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 # Where a description of an agreement stops: punctuation or the verb or clause that follows it.
 _TITLE_STOP = re.compile(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
@@ -283,6 +294,17 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if anaphoric and agreements:
                 owner = agreements[-1]
                 continue
+            wider = text[max(sentence.start, match.start - 30):match.start]
+            same_kind = [a for a in agreements if a.type == agreement_type]
+            if same_kind and not quoted and not word[:1].isupper() and _DEFINITE_BEFORE.search(wider):
+                # "The hydrocarbons MoU was signed by...", "The 20-year treaty": the one already named.
+                owner = same_kind[-1]
+                if sentence not in owner.sentences:
+                    owner.sentences.append(sentence)
+                continue
+            if _NEGATED_BEFORE.search(wider) or _NEGATED_AFTER.match(text, match.end, sentence.end):
+                # "no purchase contracts had been signed"
+                continue
             if _inside_name(text, match.start, match.end) or any(
                     n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
                 # "Paris Agreement", "Collective Security Treaty Organization": a name, not a document.
@@ -300,6 +322,13 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if word.lower() in {"deal", "deals", "concept", "program", "programme", "charter", "minutes",
                                 "plans", "strategies", "agreements", "contracts"} and status is None and not named:
                 continue
+            if word.lower() in _UNCOUNTED and not (named or title_quoted or _COUNTED_BEFORE.search(wider)):
+                # "a number of agreements were signed", "hesitated to sign contracts": no one document.
+                continue
+            if not (named or title_quoted) and _REFERENCE_BEFORE.search(wider):
+                # "in line with our long-term strategy", "under the agreement": a reference to an
+                # existing text, not one of the report's.
+                continue
             duplicate = next((a for a in agreements + new_here if a.type == agreement_type
                               and (a.title.lower() == title.lower() or a.sentence is sentence)), None)
             if duplicate:
@@ -309,8 +338,14 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)
             candidate = AgreementCandidate(agreement_type, title, status, horizon, sentence, [sentence],
-                                           quoted=title_quoted)
+                                           quoted=title_quoted, word=word.lower())
             new_here.append(candidate)
+        if len(new_here) > 1:
+            # "An agreement worth $25 billion ... a deal that will...": a generic word beside a
+            # document of the same sentence is that document.
+            specific = [a for a in new_here if a.word not in _GENERIC]
+            if specific:
+                new_here = specific
         if new_here:
             agreements.extend(new_here)
             owner = new_here[-1]
