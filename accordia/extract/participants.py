@@ -426,16 +426,22 @@ COUNTRY_FEATURES = (
     "other_mentions", "passing_mentions", "venue", "in_header", "in_lead", "listed_after_cue",
     "possessive", "dateline", "adjective_only", "agreement_mentions",
 )
+# A list of countries may run through a body that is not a state ("France, the European Union and
+# Germany"): one such item of up to four capitalised words is passed over.
+_LIST_ITEM = r"(?-i:(?:[A-Z][\w’'\-]*\s+){0,3}[A-Z][\w’'\-]*)\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?"
 # A list of countries right after one of these names the parties ("the ministers of A, B and C").
 _LIST_CUE = re.compile(
     r"\b(?:delegations?|ministers?|leaders|heads of (?:state|government)|representatives|officials|"
     r"governments?|members?|partners|countries|states|nations|presidents|between|with|from|of|"
-    r"made up of|comprising|consisting of|joined by|signed by|by)"
-    r"\s+(?:of\s+|from\s+)?(?:the\s+)?$", re.I)
-# ...unless the list is a route or a market ("through Benin, Togo and Ghana", "serve Niger and Mali").
+    r"made up of|comprising|consisting of|joined by|signed by|by|includes|include|namely)"
+    r"\s+(?:of\s+|from\s+)?(?:the\s+)?(?:" + _LIST_ITEM + r")?$", re.I)
+# ...unless the list is a route, a market or a group's history ("through Benin, Togo and Ghana",
+# "serve Niger and Mali", "BRICS was founded by Brazil, Russia...").
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
-                           r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring)\b", re.I)
-_LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?$")
+                           r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
+                           r"founded by|established by|created by|set up by)\b", re.I)
+_LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
+                          r"(?:" + _LIST_ITEM + r")?$")
 
 
 @dataclass
@@ -464,7 +470,7 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
         last += 1
     if first == last:
         return False
-    before = text[max(sentence_start, matches[first].start - 40):matches[first].start]
+    before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
