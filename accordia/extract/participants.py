@@ -474,6 +474,9 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
+_STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
+
+
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
                     persons: list[PersonCandidate], event_sentences: set[int],
                     agreement_sentences: set[int] | None = None) -> dict[str, CountryEvidence]:
@@ -492,11 +495,20 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
             item.count("officials_with_role" if person.role else "officials_without_role", 3)
             item.spans.extend(person.spans[:1])
     for org in orgs.values():
-        if org.country and org.kind in {"ministry", "agency", "state_company"}:
+        if org.country and org.kind in _STATE_BODIES:
             item = evidence[org.country]
             item.score += 1.0
             item.count("state_bodies", 3)
             item.spans.extend(org.spans[:1])
+    # An official or state body named where the cooperation is reported ("Deputy Director of the
+    # National Energy Administration of China" among the delegations that met) is a mention of
+    # its state in that sentence, though the state's name sits inside the body's name.
+    actors = [(p.country, p.spans) for p in persons if p.country and p.role]
+    actors += [(o.country, o.spans) for o in orgs.values() if o.country and o.kind in _STATE_BODIES]
+    acting = sorted((span[0], span[1], code) for code, spans in actors for span in spans)
+    for sentence, code in in_sentences(layout.body, acting):
+        if sentence.index in event_sentences:
+            evidence[code].count("cooperative_mentions", 4)
     if layout.dateline_place:
         evidence[layout.dateline_place[1]].features["dateline"] = 1.0
     adjective_mentions: dict[str, int] = defaultdict(int)
