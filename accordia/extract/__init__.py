@@ -154,7 +154,8 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
         party_orgs = [o for o in orgs.values()
                       if any(agreement.sentence.start <= x < agreement.sentence.end for x, _ in o.spans)]
         parties = tuple(dict.fromkeys(o.acronym or o.name for o in party_orgs))
-        party_countries = {o.country for o in party_orgs if o.country}
+        # A private company's home state is not a party through it (docs/annotation.md).
+        party_countries = {o.country for o in party_orgs if o.country and o.kind != "company"}
         if party_countries:
             # The other side is often a state or its signatory rather than a listed body ("Rosatom
             # and Uzbekistan signed", "signed by Kazakhstan's minister"): participants named in the

@@ -70,7 +70,14 @@ _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have n
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
 _GENERIC = frozenset({"deal", "deals", "pact", "accord", "document", "documents", "agreements", "contracts"})
 _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
-_COUNTED_BEFORE = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$", re.I)
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$",
+                             re.I)
+_FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:an?\s+)?|,\s+(?:an?\s+)?)"
+                             r"(?:[\w\-]+\s+)?$", re.I)
+_CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
+_AMONG_THEM = re.compile(r"\s*(?:Among them|Among the documents|Among these|They include|These include|These included|"
+                         r"They included)\b")
 _REFERENCE_BEFORE = re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
                                r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I)
 _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
@@ -309,7 +316,16 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                     n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
                 # "Paris Agreement", "Collective Security Treaty Organization": a name, not a document.
                 continue
+            if word.lower() in resources.named_only and not (
+                    word[:1].isupper() and _CAPITALISED_BEFORE.search(wider)):
+                continue
             status = _nearest_status(statuses, match.start, match.end, triggers)
+            if status is None and position and _AMONG_THEM.match(chunk):
+                # "Among them is a protocol on...": one of the documents the previous sentence signed.
+                previous_sentence = body[position - 1]
+                status = _nearest_status(
+                    [(m, str(e.value)) for m in previous_sentence.phrases for e in m.entries if e.kind == "status"],
+                    match.start, match.end, {t for t, _, _ in _event_types(layout, previous_sentence, resources)})
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
             if title_quoted:
                 agreement_type = _type_from_title(title, resources) or agreement_type
@@ -329,17 +345,26 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "in line with our long-term strategy", "under the agreement": a reference to an
                 # existing text, not one of the report's.
                 continue
+            # Another document of the same kind in the sentence is a re-mention ("a memorandum of
+            # understanding (MoU)") unless it is introduced as a further one ("as well as a
+            # memorandum on transport").
+            further = bool(_FURTHER_BEFORE.search(wider))
             duplicate = next((a for a in agreements + new_here if a.type == agreement_type
-                              and (a.title.lower() == title.lower() or a.sentence is sentence)), None)
+                              and (a.title.lower() == title.lower() or (a.sentence is sentence and not further))),
+                             None)
             if duplicate:
                 if sentence not in duplicate.sentences:
                     duplicate.sentences.append(sentence)
                 continue
             horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)
-            candidate = AgreementCandidate(agreement_type, title, status, horizon, sentence, [sentence],
-                                           quoted=title_quoted, word=word.lower())
-            new_here.append(candidate)
+            counted = _COUNTED_BEFORE.search(wider)
+            copies = _NUMBER_WORDS.get(counted.group("number").lower(), 1) if counted and _is_plural(word) else 1
+            for copy in range(copies):
+                # "two declarations of intent were signed": each document is one agreement.
+                new_here.append(AgreementCandidate(
+                    agreement_type, f"{title} ({copy + 1} of {copies})" if copies > 1 else title, status, horizon,
+                    sentence, [sentence], quoted=title_quoted, word=word.lower()))
         if len(new_here) > 1:
             # "An agreement worth $25 billion ... a deal that will...": a generic word beside a
             # document of the same sentence is that document.
@@ -359,6 +384,11 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     for agreement in agreements:
         agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
     return agreements
+
+
+def _is_plural(word: str) -> bool:
+    head = word.lower().split()[0]
+    return head.endswith(("s", "memoranda")) and not head.endswith(("mou's", "ss"))
 
 
 def _inside_name(text: str, start: int, end: int) -> bool:

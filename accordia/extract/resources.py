@@ -73,6 +73,7 @@ class Resources:
     # Every agreement word in one pattern (data-file order, so the first type listed wins a tie).
     agreement_word_pattern: re.Pattern[str]
     agreement_word_types: dict[str, str]
+    named_only: frozenset[str]
     status_phrases: dict[str, list[str]]
     cooperation_cues: frozenset[str]
     passing_cues: tuple[str, ...]
@@ -322,6 +323,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         agreement_phrases=agreement_phrases,
         agreement_word_pattern=re.compile(r"\b(?:" + "|".join(
             re.escape(word) for words in agreement_phrases.values() for word in words) + r")\b"),
+        named_only=frozenset(w.lower() for w in triggers.get("named_only") or []),
         agreement_word_types={word: kind for kind, words in reversed(agreement_phrases.items()) for word in words},
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
