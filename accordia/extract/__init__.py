@@ -84,8 +84,8 @@ def _stages(layout: Layout, resources: Resources) -> tuple[
         dict[str, CountryEvidence]]:
     orgs = find_organizations(layout, resources)
     persons = find_persons(layout, resources, orgs)
-    events = find_events(layout, resources)
     agreements = find_agreements(layout, resources)
+    events = find_events(layout, resources, agreements)
     event_sentences = {s.index for e in events for s in e.sentences}
     agreement_sentences = {s.index for a in agreements for s in a.sentences}
     evidence = score_countries(layout, resources, orgs, persons, event_sentences | agreement_sentences,

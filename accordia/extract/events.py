@@ -60,6 +60,7 @@ class AgreementCandidate:
     topics: set[str] = field(default_factory=set)
     quoted: bool = False
     word: str = ""
+    status_word: str = ""
 
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
@@ -142,12 +143,19 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
         before = layout.text[max(sentence.start, position - 60):position]
         if resources.framing_always_before.search(before) or (acts and resources.framing_before.search(before)):
             found[number] = (event_type, False, position)
+    if any(event_type == "conference" and strong for event_type, strong, _ in found):
+        # "the Ministerial Meeting, ... the first time that ministers of the group have met face to
+        # face": a bare "met" in a conference's sentence is that conference, not separate talks.
+        found = [(event_type, strong, position) for event_type, strong, position in found
+                 if not (event_type == "meeting" and _BARE_MET.match(layout.text, position))]
     return found
 
 
 # "Talks were opened in November last year, when the vice president visited Manila": a happening
 # in a clause dated to an earlier year is background.
-_PAST_WHEN_BEFORE = re.compile(r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b[^.;]*$", re.I)
+_PAST_WHEN_BEFORE = re.compile(
+    r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_BARE_MET = re.compile(r"(?i:met|meet)\b(?!\s+(?:with\b|on the sidelines|[A-Z]))")
 _PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago)\b", re.I)
 
 
@@ -180,8 +188,13 @@ def _earlier_year(layout: Layout, trigger_end: int, sentence_end: int) -> bool:
     return bool(found and layout.published and int(found.group("year")) < layout.published.year)
 
 
-def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
-    """One event per type of happening the report describes, with the sentences that describe it."""
+def find_events(layout: Layout, resources: Resources,
+                agreements: list[AgreementCandidate] | None = None) -> list[EventCandidate]:
+    """One event per type of happening the report describes, with the sentences that describe it.
+
+    A declaration the report says was issued or adopted (`agreements`, status approved) is an
+    approval even where no approval verb is near ("set out in a joint statement released on...").
+    """
     events: dict[str, EventCandidate] = {}
     current: EventCandidate | None = None
     for sentence in layout.body:
@@ -203,6 +216,12 @@ def find_events(layout: Layout, resources: Resources) -> list[EventCandidate]:
             current = events[chosen[0][0]]
         elif current is not None:
             current.sentences.append(sentence)
+    if "approval" not in events:
+        # A pledge "launched" at a summit is announced for others to join, not adopted.
+        issued = [a for a in agreements or () if a.type == "declaration" and a.status == "approved"
+                  and a.status_word not in {"launched", "unveiled", "launch", "unveil"}]
+        if issued:
+            events["approval"] = EventCandidate("approval", issued[0].sentence, list(issued[0].sentences))
     has_gathering = any(events[t].strong for t in GATHERINGS if t in events)
     has_conference = "conference" in events and events["conference"].strong
     any_strong = any(event.strong for event in events.values())
@@ -319,11 +338,11 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if word.lower() in resources.named_only and not (
                     word[:1].isupper() and _CAPITALISED_BEFORE.search(wider)):
                 continue
-            status = _nearest_status(statuses, match.start, match.end, triggers)
+            status, status_match = _nearest_status(statuses, match.start, match.end, triggers)
             if status is None and position and _AMONG_THEM.match(chunk):
                 # "Among them is a protocol on...": one of the documents the previous sentence signed.
                 previous_sentence = body[position - 1]
-                status = _nearest_status(
+                status, status_match = _nearest_status(
                     [(m, str(e.value)) for m in previous_sentence.phrases for e in m.entries if e.kind == "status"],
                     match.start, match.end, {t for t, _, _ in _event_types(layout, previous_sentence, resources)})
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
@@ -364,7 +383,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "two declarations of intent were signed": each document is one agreement.
                 new_here.append(AgreementCandidate(
                     agreement_type, f"{title} ({copy + 1} of {copies})" if copies > 1 else title, status, horizon,
-                    sentence, [sentence], quoted=title_quoted, word=word.lower()))
+                    sentence, [sentence], quoted=title_quoted, word=word.lower(),
+                    status_word=text[status_match.start:status_match.end].lower() if status_match else ""))
         if len(new_here) > 1:
             # "An agreement worth $25 billion ... a deal that will...": a generic word beside a
             # document of the same sentence is that document.
@@ -399,19 +419,19 @@ def _inside_name(text: str, start: int, end: int) -> bool:
 
 
 def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
-                    triggers: set[str]) -> str | None:
+                    triggers: set[str]) -> tuple[str | None, Match | None]:
+    """The status of the status phrase nearest the document word (with that phrase), else the
+    status the sentence's event implies."""
     if statuses:
         def distance(item: tuple[Match, str]) -> int:
             match = item[0]
             return min(abs(match.start - end), abs(start - match.end))
-        return min(statuses, key=distance)[1]
-    if "signing" in triggers:
-        return "signed"
-    if "approval" in triggers:
-        return "approved"
-    if "announcement" in triggers:
-        return "planned"
-    return None
+        match, status = min(statuses, key=distance)
+        return status, match
+    for event_type, status in (("signing", "signed"), ("approval", "approved"), ("announcement", "planned")):
+        if event_type in triggers:
+            return status, None
+    return None, None
 
 
 def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
