@@ -488,7 +488,10 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     evidence: dict[str, CountryEvidence] = defaultdict(CountryEvidence)
     text = layout.text
     agreement_sentences = agreement_sentences or set()
-    for person in persons:
+    company_names = {name for o in orgs.values() if o.kind == "company" for name in (o.name, o.acronym) if name}
+    # An executive of a private company speaks for the company, not for its home state.
+    officials = [p for p in persons if p.country and p.organization not in company_names]
+    for person in officials:
         if person.country:
             item = evidence[person.country]
             item.score += 1.0 if person.role else 0.5
@@ -503,7 +506,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     # An official or state body named where the cooperation is reported ("Deputy Director of the
     # National Energy Administration of China" among the delegations that met) is a mention of
     # its state in that sentence, though the state's name sits inside the body's name.
-    actors = [(p.country, p.spans) for p in persons if p.country and p.role]
+    actors = [(p.country, p.spans) for p in officials if p.country and p.role]
     actors += [(o.country, o.spans) for o in orgs.values() if o.country and o.kind in _STATE_BODIES]
     acting = sorted((span[0], span[1], code) for code, spans in actors for span in spans)
     for sentence, code in in_sentences(layout.body, acting):
@@ -541,7 +544,8 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.spans.append((sentence.start, sentence.end))
                     continue
                 in_passing = any(0 <= match.start - p.end <= 25 for p in passing) or bool(
-                    resources.passing_after.match(text, match.end, min(len(text), match.end + 24)))
+                    resources.passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
+                    _names_private_company(text, sentence.names, position, resources))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a
@@ -571,6 +575,22 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         if name_mentions[code] and adjective_mentions[code] == name_mentions[code]:
             item.features["adjective_only"] = 1.0
     return evidence
+
+
+def _names_private_company(text: str, names: list[Match], position: int, resources: Resources) -> bool:
+    """Whether the country mention only says where a private company comes from ("the Russian
+    company Uranium One", "Saudi Arabia's ACWA Power", "U.S.-based Lilac Solutions")."""
+    match = names[position]
+    if resources.company_origin_after.match(text, match.end, min(len(text), match.end + 60)):
+        return True
+    if position + 1 < len(names):
+        following = names[position + 1]
+        return bool(_COMPANY_GAP.fullmatch(text, match.end, following.start)) and any(
+            isinstance(entry.value, OrgInfo) and entry.value.kind == "company" for entry in following.of_kind("org"))
+    return False
+
+
+_COMPANY_GAP = re.compile(r"(?:['’]s)?\s+(?:the\s+)?")
 
 
 def _is_venue(text: str, match: Match) -> bool:

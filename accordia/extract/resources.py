@@ -84,6 +84,7 @@ class Resources:
     standing_formats: re.Pattern[str]
     # Words right after a country that make it a country named in passing (triggers.yaml).
     passing_after: re.Pattern[str]
+    company_origin_after: re.Pattern[str]
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -328,6 +329,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         status_phrases=status_phrases,
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
+        company_origin_after=_company_origin(triggers.get("company_nouns"), triggers.get("state_owner_words")),
         passing_after=re.compile(
             r"\s*(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("passing_after_cues") or ["\0"])
             + r")\b", re.I),
@@ -345,6 +347,15 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         phrases=phrases,
         participant_model=load_participant_model(extra_dir),
     )
+
+
+def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> re.Pattern[str]:
+    """After a country: "-based", or up to three words without a state-owner word and then a
+    company noun ("'s largest private company", "company")."""
+    owner = "|".join(re.escape(w.lower()) for w in owners or ["\0"])
+    noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
+    return re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
+                      re.I)
 
 
 def _cue_before(cues: list[str] | None) -> re.Pattern[str]:
