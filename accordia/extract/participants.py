@@ -529,8 +529,13 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         cooperative = sentence.index in event_sentences or any(
             e.value == "cooperation" for m in cues for e in m.entries if e.kind == "cue")
         passing = [m for m in cues for e in m.entries if e.kind == "cue" and e.value == "passing"]
+        passing_run = False
         for position, match in enumerate(sentence.names):
             codes = _country_codes(match)
+            # A list continues a mention in passing ("disconnected from the Russian and Belarusian
+            # systems", "after those concluded with South Africa, Indonesia and Vietnam").
+            passing_run = passing_run and bool(codes) and position > 0 and bool(
+                _LIST_JOINER.fullmatch(text, sentence.names[position - 1].end, match.start))
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
                      and sentence.index in event_sentences and _is_venue(text, match)}
             listed = bool(codes) and _listed_after_cue(text, sentence.names, position, sentence.start)
@@ -543,7 +548,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.features["venue"] = 1.0
                     item.spans.append((sentence.start, sentence.end))
                     continue
-                in_passing = any(0 <= match.start - p.end <= 25 for p in passing) or bool(
+                in_passing = passing_run or any(0 <= match.start - p.end <= 25 for p in passing) or bool(
                     resources.passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
                     _names_private_company(text, sentence.names, position, resources))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
@@ -558,6 +563,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     adjective_mentions[code] += 1
                 name_mentions[code] += 1
                 if in_passing:
+                    passing_run = True
                     item.count("passing_mentions", 3)
                 elif cooperative:
                     item.count("cooperative_mentions", 4)
