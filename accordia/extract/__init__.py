@@ -147,7 +147,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
         return org_names, person_names
 
     multilateral = len(countries) > 2 or any(o.kind == "intergovernmental" for o in orgs.values())
-    gathering = len(countries) > 2 and any(event.type == "conference" for event in events)
+    gathering = len(countries) > 2
     agreement_records = []
     agreement_sentences: list[set[int]] = []
     for agreement in agreements:
@@ -171,7 +171,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
                                 if c in resources.countries)
         if agreement.type in _GROUP_TEXTS and gathering and not any(
                 o.kind in {"company", "state_company"} for o in party_orgs):
-            # A communiqué or declaration of a multilateral gathering is the whole group's,
+            # A communiqué or declaration in a report of three or more states is the whole group's,
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
             # by Italy's minister").
             party_countries |= set(countries)

@@ -64,6 +64,10 @@ class AgreementCandidate:
 
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
+_ALIAS_BEFORE = re.compile(r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$",
+                           re.I)
+# Up to three capitalised words after a document word ("Program Inter-Agency Committee").
+_NEXT_WORDS = re.compile(r"((?:\s+[A-Z][\w\-]*){1,3})")
 _DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*)(?:The|this|that)\s+(?:[\w’'\-]+\s+){1,2}$")
 _NEGATED_BEFORE = re.compile(r"\b(?:no|without|not|never)\s+(?:[\w\-]+\s+){0,2}$", re.I)
 _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
@@ -316,13 +320,20 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
         for match, agreement_type in phrases:
             word = text[match.start:match.end]
             before = text[max(sentence.start, match.start - 12):match.start].lower()
-            anaphoric = bool(_ANAPHORIC_BEFORE.search(before)) and not quoted
-            if anaphoric and agreements:
+            # "the agreement", or the quoted name it is "known as", is one already named, unless a
+            # quoted title that names a document follows ("the "Baku Declaration"").
+            titled = any(resources.agreement_word_pattern.search(q.group(1).lower()) for q in quoted)
+            alias = _ALIAS_BEFORE.search(text, max(sentence.start, match.start - 40), match.start)
+            anaphoric = bool(_ANAPHORIC_BEFORE.search(before)) and not titled
+            if (anaphoric or alias) and agreements:
                 owner = agreements[-1]
+                if sentence not in owner.sentences:
+                    owner.sentences.append(sentence)
                 continue
             wider = text[max(sentence.start, match.start - 30):match.start]
             same_kind = [a for a in agreements if a.type == agreement_type]
-            if same_kind and not quoted and not word[:1].isupper() and _DEFINITE_BEFORE.search(wider):
+            abbreviation = word.isupper() or word.lower() in {"mou", "mous"}
+            if same_kind and not quoted and (abbreviation or not word[:1].isupper()) and _DEFINITE_BEFORE.search(wider):
                 # "The hydrocarbons MoU was signed by...", "The 20-year treaty": the one already named.
                 owner = same_kind[-1]
                 if sentence not in owner.sentences:
@@ -331,7 +342,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if _NEGATED_BEFORE.search(wider) or _NEGATED_AFTER.match(text, match.end, sentence.end):
                 # "no purchase contracts had been signed"
                 continue
-            if _inside_name(text, match.start, match.end) or any(
+            if _inside_name(text, match.start, match.end, resources) or any(
                     n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
                 # "Paris Agreement", "Collective Security Treaty Organization": a name, not a document.
                 continue
@@ -411,11 +422,16 @@ def _is_plural(word: str) -> bool:
     return head.endswith(("s", "memoranda")) and not head.endswith(("mou's", "ss"))
 
 
-def _inside_name(text: str, start: int, end: int) -> bool:
-    """"Paris Agreement" or "Energy Charter Treaty" name a known text, not one agreed here."""
+def _inside_name(text: str, start: int, end: int, resources: Resources) -> bool:
+    """"Paris Agreement" or "Energy Charter Treaty" name a known text, not one agreed here; in
+    "Nuclear Energy Program Inter-Agency Committee" the document word is part of a body's name."""
     word = text[start:end]
-    before = text[max(0, start - 12):start]
-    return word[:1].isupper() and bool(_KNOWN_TEXT_BEFORE.search(before))
+    if not word[:1].isupper():
+        return False
+    if _KNOWN_TEXT_BEFORE.search(text[max(0, start - 12):start]):
+        return True
+    following = _NEXT_WORDS.match(text, end)
+    return bool(following) and any(w.strip("()") in resources.org_heads for w in following.group(1).split())
 
 
 def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,

@@ -460,14 +460,18 @@ def _country_codes(match: Match) -> set[str]:
 
 def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
     """Whether matches[position] is one of a list of countries that follows a participant cue."""
+    # Walk the list both ways; a joined item that is not a state (an organisation such as the
+    # European Union) is passed over.
     first = position
-    while first > 0 and _country_codes(matches[first - 1]) and \
-            _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
+    while first > 0 and _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
         first -= 1
+    while first < position and not _country_codes(matches[first]):
+        first += 1
     last = position
-    while last + 1 < len(matches) and _country_codes(matches[last + 1]) and \
-            _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
+    while last + 1 < len(matches) and _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
         last += 1
+    while last > position and not _country_codes(matches[last]):
+        last -= 1
     if first == last:
         return False
     before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
