@@ -21,7 +21,13 @@ _FUTURE_BEFORE = re.compile(
 # "the agreement signed in 2011", "a memorandum recently signed").
 _BACKGROUND_BEFORE = re.compile(
     r"\b(?:had|had been|recently|previously|earlier|originally|once|last)\s+(?:\w+\s+)?$", re.I)
-_YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?P<year>(?:19|20)\d\d)\b")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?:(?P<month>" + "|".join(_MONTHS) + r")\b\s*)?"
+                         r"(?P<year>(?:19|20)\d\d)?\b", re.I)
+# A sentence that opens on an earlier time reports background ("Earlier this year, ... signed").
+_BACKGROUND_OPENING = re.compile(r"\s*(?:Earlier this year|Last year|Previously|Back in|Two years ago|A year ago|"
+                                 r"In (?:19|20)\d\d,)", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪]|\d+[.)])\s+")
 _ANAPHOR = re.compile(
@@ -120,7 +126,13 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
             strong = strength == "strong"
             before = layout.text[max(sentence.start, match.start - 30):match.start]
             if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
-                    sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)):
+                    sentence is not layout.body[0] and (
+                        _in_past_clause(layout, sentence, match.start, match.end)
+                        or _BACKGROUND_OPENING.match(layout.text, sentence.start))):
+                break
+            if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
+                    layout.text, match.end):
+                # "Nakhchivan receives its gas through Iran": received goods, not visitors.
                 break
             if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
                                             _HYPOTHETICAL_BEFORE.search(before)):
@@ -159,6 +171,10 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
     r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_RECEIVED = re.compile(r"(?i:receive[sd]?)\b")
+_RECEIVED_SOMEONE = re.compile(r"\s+(?:(?:a|the|an)\s+)?(?:[A-Z]|by\b|delegations?\b|ministers?\b|ambassadors?\b|"
+                               r"heads?\b|chairman\b|president\b|prime\b|deputy\b|representatives\b|members\b|"
+                               r"envoys?\b|officials\b|counterparts?\b)")
 _BARE_MET = re.compile(r"(?i:met|meet)\b(?!\s+(?:with\b|on the sidelines|[A-Z]))")
 _PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago)\b", re.I)
 
@@ -189,7 +205,13 @@ _HYPOTHETICAL_BEFORE = re.compile(r"\b(?:proposed|suggested|invited|called for|c
 def _earlier_year(layout: Layout, trigger_end: int, sentence_end: int) -> bool:
     """Whether the trigger is dated to a year before the report's ("signed in 2011")."""
     found = _YEAR_AFTER.match(layout.text[trigger_end:min(sentence_end, trigger_end + 40)])
-    return bool(found and layout.published and int(found.group("year")) < layout.published.year)
+    if not found or layout.published is None:
+        return False
+    if found.group("year"):
+        return int(found.group("year")) < layout.published.year
+    # "signed in December" in a February report: a month other than the report's is background.
+    month = found.group("month")
+    return month is not None and _MONTHS.index(month.lower()) + 1 != layout.published.month
 
 
 def find_events(layout: Layout, resources: Resources,
