@@ -67,15 +67,29 @@ class AgreementCandidate:
     quoted: bool = False
     word: str = ""
     status_word: str = ""
+    named: bool = False
 
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
+_TITLE_WORDS = 14
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
+# Share of content words from which two agreement descriptions of one type are one document.
+_SAME_TITLE = 0.5
+_TITLE_FILLER = frozenset({"memorandum", "understanding", "agreement", "declaration", "statement", "joint", "with",
+                           "between", "from", "that", "this", "which", "cooperation", "field", "sphere", "area",
+                           "areas", "plan", "roadmap", "strategy", "contract", "protocol"})
+# Capitalised words (and "of", "on", "for" between them) right before a capitalised document word.
+_NAME_BEFORE = re.compile(r"(?<![\w’'\-])(?:[A-Z][\w’'\-]*|\d[\w\-]*)"
+                          r"(?:\s+(?:of|on|for|and|the|[A-Z][\w’'\-]*|\d[\w\-]*))*\s+$")
+# "the 60th anniversary of the Elysee Treaty": a past text recalled.
+_ANNIVERSARY_BEFORE = re.compile(r"\banniversary of\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,4}$")
 _ALIAS_BEFORE = re.compile(r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$",
                            re.I)
 # Up to three capitalised words after a document word ("Program Inter-Agency Committee").
 _NEXT_WORDS = re.compile(r"((?:\s+[A-Z][\w\-]*){1,3})")
-_DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*)(?:The|this|that)\s+(?:[\w’'\-]+\s+){1,2}$")
-_NEGATED_BEFORE = re.compile(r"\b(?:no|without|not|never)\s+(?:[\w\-]+\s+){0,2}$", re.I)
+_DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*|\bof\s+)(?:The|the|this|that)\s+(?:[\w’'\-]+,?\s+){1,5}$")
+_NEGATED_BEFORE = re.compile(r"\b(?:no|without|not|never|instead of)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$",
+                             re.I)
 _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
                             re.I)
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
@@ -352,10 +366,11 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 if sentence not in owner.sentences:
                     owner.sentences.append(sentence)
                 continue
-            wider = text[max(sentence.start, match.start - 30):match.start]
+            wider = text[max(sentence.start, match.start - 50):match.start]
             same_kind = [a for a in agreements if a.type == agreement_type]
             abbreviation = word.isupper() or word.lower() in {"mou", "mous"}
-            if same_kind and not quoted and (abbreviation or not word[:1].isupper()) and _DEFINITE_BEFORE.search(wider):
+            if same_kind and not quoted and (abbreviation or not word[:1].isupper()) and _DEFINITE_BEFORE.search(
+                    wider) and not _INDEFINITE_BEFORE.search(wider):
                 # "The hydrocarbons MoU was signed by...", "The 20-year treaty": the one already named.
                 owner = same_kind[-1]
                 if sentence not in owner.sentences:
@@ -363,6 +378,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 continue
             if _NEGATED_BEFORE.search(wider) or _NEGATED_AFTER.match(text, match.end, sentence.end):
                 # "no purchase contracts had been signed"
+                continue
+            if _ANNIVERSARY_BEFORE.search(wider):
                 continue
             if _inside_name(text, match.start, match.end, resources) or any(
                     n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
@@ -401,9 +418,11 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             # understanding (MoU)") unless it is introduced as a further one ("as well as a
             # memorandum on transport").
             further = bool(_FURTHER_BEFORE.search(wider))
-            duplicate = next((a for a in agreements + new_here if a.type == agreement_type
-                              and (a.title.lower() == title.lower() or (a.sentence is sentence and not further))),
-                             None)
+            # Two documents named in capitals are one only under one name; descriptions in lower
+            # case are compared by their words.
+            duplicate = next((a for a in agreements + new_here if a.type == agreement_type and (
+                a.title.lower() == title.lower() or (not (named and a.named) and _same_title(a.title, title))
+                or (a.sentence is sentence and not further))), None)
             if duplicate:
                 if sentence not in duplicate.sentences:
                     duplicate.sentences.append(sentence)
@@ -417,7 +436,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 new_here.append(AgreementCandidate(
                     agreement_type, f"{title} ({copy + 1} of {copies})" if copies > 1 else title, status, horizon,
                     sentence, [sentence], quoted=title_quoted, word=word.lower(),
-                    status_word=text[status_match.start:status_match.end].lower() if status_match else ""))
+                    status_word=text[status_match.start:status_match.end].lower() if status_match else "",
+                    named=named))
         if len(new_here) > 1:
             # "An agreement worth $25 billion ... a deal that will...": a generic word beside a
             # document of the same sentence is that document.
@@ -437,6 +457,17 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     for agreement in agreements:
         agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
     return agreements
+
+
+def _same_title(first: str, second: str) -> bool:
+    """Whether two descriptions name one document ("Five-point plan to secure critical minerals" and
+    "Five-Point Plan for Critical Minerals Security")."""
+    left, right = _content_words(first), _content_words(second)
+    return len(left) >= 2 and len(right) >= 2 and len(left & right) / len(left | right) >= _SAME_TITLE
+
+
+def _content_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"[\w\-]+", title.lower()) if len(w) > 3 and w not in _TITLE_FILLER}
 
 
 def _is_plural(word: str) -> bool:
@@ -476,8 +507,14 @@ def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
                      quoted: list[re.Match[str]]) -> tuple[str, bool]:
     for quote in quoted:
         q_start, q_end = sentence.start + quote.start(), sentence.start + quote.end()
-        if q_start - 60 <= start <= q_end + 5:
+        # A quoted title is short; a long quote is speech that happens to name a document.
+        if q_start - 60 <= start <= q_end + 5 and len(quote.group(1).split()) <= _TITLE_WORDS:
             return quote.group(1).strip(), True
+    if text[start:start + 1].isupper():
+        # "the Nuclear Energy Declaration", "the OTS Programme": the name starts before the word.
+        named = _NAME_BEFORE.search(text, sentence.start, start)
+        if named:
+            start = named.start()
     tail = text[end:sentence.end]
     stop = _TITLE_STOP.search(tail)
     phrase = text[start:end] + (tail[:stop.start()] if stop else tail)
