@@ -72,6 +72,11 @@ class AgreementCandidate:
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
 _TITLE_WORDS = 14
+# How far (characters) a status word may be from an unnamed strategy or programme it qualifies.
+_STATUS_REACH = 40
+_PROGRAMME_REFERENCE_BEFORE = re.compile(
+    r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I)
+_RELEASED_EARLIER = re.compile(r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I)
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
 # Share of content words from which two agreement descriptions of one type are one document.
 _SAME_TITLE = 0.5
@@ -414,6 +419,13 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "in line with our long-term strategy", "under the agreement": a reference to an
                 # existing text, not one of the report's.
                 continue
+            if agreement_type == "strategy" and not title_quoted and (
+                    _PROGRAMME_REFERENCE_BEFORE.search(wider) or _RELEASED_EARLIER.match(text, match.end, sentence.end)
+                    or (not named and (status_match is None or _distance(status_match, match) > _STATUS_REACH))):
+                # States and agencies name their programmes and strategies in passing ("under the IAEA
+                # Technical Cooperation Programme", "its strategy, released last year", "its nuclear
+                # programme"); one of the report's own is approved or planned in so many words.
+                continue
             # Another document of the same kind in the sentence is a re-mention ("a memorandum of
             # understanding (MoU)") unless it is introduced as a further one ("as well as a
             # memorandum on transport").
@@ -457,6 +469,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     for agreement in agreements:
         agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
     return agreements
+
+
+def _distance(first: Match, second: Match) -> int:
+    return max(0, second.start - first.end, first.start - second.end)
 
 
 def _same_title(first: str, second: str) -> bool:
