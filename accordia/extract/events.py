@@ -78,8 +78,10 @@ _PROGRAMME_REFERENCE_BEFORE = re.compile(
     r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I)
 _RELEASED_EARLIER = re.compile(r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I)
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
-# Share of content words from which two agreement descriptions of one type are one document.
-_SAME_TITLE = 0.5
+# Share of the shorter description's content words, from which two descriptions of one type are
+# one document.
+_SAME_TITLE = 0.6
+_PROPER_NAME = re.compile(r"(?:[A-Z0-9][\w’'\-]*)(?:\s+(?:of|on|for|and|the)?\s*[A-Z0-9][\w’'\-]*)*")
 _TITLE_FILLER = frozenset({"memorandum", "understanding", "agreement", "declaration", "statement", "joint", "with",
                            "between", "from", "that", "this", "which", "cooperation", "field", "sphere", "area",
                            "areas", "plan", "roadmap", "strategy", "contract", "protocol"})
@@ -112,7 +114,7 @@ _REFERENCE_BEFORE = re.compile(r"\b(?:in line with|under|within the framework of
                                r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I)
 _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 # Where a description of an agreement stops: punctuation or the verb or clause that follows it.
-_TITLE_STOP = re.compile(r"[,;:()\[\]]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
+_TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
                          r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
                          r"during|at the|in the presence|within|signed|approved|as part)\b")
 _GATHERING_NAME = re.compile(
@@ -434,6 +436,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             # case are compared by their words.
             duplicate = next((a for a in agreements + new_here if a.type == agreement_type and (
                 a.title.lower() == title.lower() or (not (named and a.named) and _same_title(a.title, title))
+                or (named and a.named and _same_name(a.title, title))
                 or (a.sentence is sentence and not further))), None)
             if duplicate:
                 if sentence not in duplicate.sentences:
@@ -479,11 +482,20 @@ def _same_title(first: str, second: str) -> bool:
     """Whether two descriptions name one document ("Five-point plan to secure critical minerals" and
     "Five-Point Plan for Critical Minerals Security")."""
     left, right = _content_words(first), _content_words(second)
-    return len(left) >= 2 and len(right) >= 2 and len(left & right) / len(left | right) >= _SAME_TITLE
+    return len(left) >= 2 and len(right) >= 2 and len(left & right) / min(len(left), len(right)) >= _SAME_TITLE
+
+
+def _same_name(first: str, second: str) -> bool:
+    """Whether two capitalised titles start with one proper name ("Nuclear Energy Declaration" and
+    "Nuclear Energy Declaration in Brussels"), a name with more than document words in it."""
+    left, right = _PROPER_NAME.match(first), _PROPER_NAME.match(second)
+    if not (left and right) or left.group().strip().lower() != right.group().strip().lower():
+        return False
+    return bool(_content_words(left.group()))
 
 
 def _content_words(title: str) -> set[str]:
-    return {w for w in re.findall(r"[\w\-]+", title.lower()) if len(w) > 3 and w not in _TITLE_FILLER}
+    return {w for w in re.findall(r"[^\W_]+", title.lower()) if len(w) > 3 and w not in _TITLE_FILLER}
 
 
 def _is_plural(word: str) -> bool:
