@@ -175,11 +175,18 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
             # by Italy's minister").
             party_countries |= set(countries)
+        if len(party_countries) > 2 and agreement.type not in _GROUP_TEXTS:
+            # Observer states attend a group's meetings, and may sign the communiqué of one, but
+            # are not party to the group's programmes and plans.
+            party_countries -= {code for code in party_countries if code in evidence and evidence[code].observer}
         agreement_type = agreement.type
-        if agreement_type == "agreement" and party_orgs and all(
-                o.kind in {"company", "state_company"} for o in party_orgs):
+        companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
+        if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs):
             # An "agreement" between companies is a commercial contract (spec: contract).
             agreement_type = "contract"
+        elif agreement_type == "contract" and agreement.word in {"deal", "deals"} and not companies:
+            # A "deal" between states is an agreement ("the maritime border deal").
+            agreement_type = "agreement"
         confidence = 0.9 if agreement.status and parties else 0.7
         if confidence < min_confidence:
             continue

@@ -102,10 +102,14 @@ _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have n
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
 _GENERIC = frozenset({"deal", "deals", "pact", "accord", "document", "documents", "agreements", "contracts"})
 _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
+# Kinds of document that a bare "the" does not make a re-mention of the previous one.
+_DISTINCT_KINDS = frozenset({"joint communique", "joint communiqué", "communique", "communiqué", "joint statement",
+                             "joint declaration", "declaration"})
+_PAIRED_SUBJECTS = re.compile(r"\s(?:on|in)\s[^,;]+?\sand\s(?:on|in)\s", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$",
                              re.I)
-_FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:an?\s+)?|,\s+(?:an?\s+)?)"
+_FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:an?\s+|the\s+)?|,\s+(?:an?\s+)?)"
                              r"(?:[\w\-]+\s+)?$", re.I)
 _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
 _AMONG_THEM = re.compile(r"\s*(?:Among them|Among the documents|Among these|They include|These include|These included|"
@@ -368,13 +372,19 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             titled = any(resources.agreement_word_pattern.search(q.group(1).lower()) for q in quoted)
             alias = _ALIAS_BEFORE.search(text, max(sentence.start, match.start - 40), match.start)
             anaphoric = bool(_ANAPHORIC_BEFORE.search(before)) and not titled
-            if (anaphoric or alias) and agreements:
-                owner = agreements[-1]
+            # "the agreement" is the last document of its kind, else the last one; but "the joint
+            # communiqué" after an action plan is another document.
+            same_kind = [a for a in agreements if a.type == agreement_type]
+            referent: AgreementCandidate | None = None
+            if agreements:
+                referent = (agreements[-1] if alias else same_kind[-1] if same_kind
+                            else agreements[-1] if word.lower() not in _DISTINCT_KINDS else None)
+            if (alias or anaphoric) and referent is not None:
+                owner = referent
                 if sentence not in owner.sentences:
                     owner.sentences.append(sentence)
                 continue
             wider = text[max(sentence.start, match.start - 50):match.start]
-            same_kind = [a for a in agreements if a.type == agreement_type]
             abbreviation = word.isupper() or word.lower() in {"mou", "mous"}
             if same_kind and not quoted and (abbreviation or not word[:1].isupper()) and _DEFINITE_BEFORE.search(
                     wider) and not _INDEFINITE_BEFORE.search(wider):
@@ -446,6 +456,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)
             counted = _COUNTED_BEFORE.search(wider)
             copies = _NUMBER_WORDS.get(counted.group("number").lower(), 1) if counted and _is_plural(word) else 1
+            if copies == 1 and _is_plural(word) and _PAIRED_SUBJECTS.search(title):
+                copies = 2  # "memorandums on transport and on customs affairs"
             for copy in range(copies):
                 # "two declarations of intent were signed": each document is one agreement.
                 new_here.append(AgreementCandidate(

@@ -449,6 +449,8 @@ class CountryEvidence:
     score: float = 0.0
     spans: list[tuple[int, int]] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=lambda: dict.fromkeys(COUNTRY_FEATURES, 0.0))
+    # Named as an observer of the group ("Hungary and Turkmenistan take part as observers").
+    observer: bool = False
 
     def count(self, feature: str, cap: float) -> None:
         self.features[feature] = min(cap, self.features[feature] + 1)
@@ -478,6 +480,9 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
+_OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
+_OBSERVER_AFTER = re.compile(r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|"
+                             r"are observers)\b", re.I)
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
 
 
@@ -579,6 +584,9 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.features["listed_after_cue"] = 1.0
                 if possessive:
                     item.features["possessive"] = 1.0
+                if _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start) or \
+                        _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)):
+                    item.observer = True
                 if sentence.index in agreement_sentences:
                     item.count("agreement_mentions", 3)
     for code, item in evidence.items():
