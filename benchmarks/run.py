@@ -365,10 +365,10 @@ def bench_spacy(texts: Sequence[str], accordia_reports_s: float) -> Result:
     names, phrases = _spacy_patterns()
     nlp = spacy.blank("en")
     # Two rulers, as Accordia has two automata: names match exact case, phrases any case.
-    nlp.add_pipe("entity_ruler", name="names").add_patterns(names)  # type: ignore[attr-defined]
+    nlp.add_pipe("entity_ruler", name="names").add_patterns(names)  # type: ignore[attr-defined,unused-ignore]
     nlp.add_pipe(
         "entity_ruler",
-        name="phrases",  # type: ignore[attr-defined]
+        name="phrases",  # type: ignore[attr-defined,unused-ignore]
         config={"phrase_matcher_attr": "LOWER"},
     ).add_patterns(phrases)
     list(nlp.pipe(texts[:5]))
@@ -483,7 +483,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-spacy", action="store_true", help="no spaCy baseline")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
     parser.add_argument("--out", default="benchmarks/results.json", help="JSON file for the figures")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"which measures to run, comma-separated (default all: {','.join(PARTS)})")
     args = parser.parse_args(argv)
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    if parts - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(parts - set(PARTS)))}; choose from {', '.join(PARTS)}")
     sizes = [int(s) for s in (args.sizes or ("500" if args.quick else "1000,10000,100000")).split(",")]
     extract_count = args.extract_count or (500 if args.quick else 5000)
     stream_count = args.stream_count or (5000 if args.quick else 1_000_000)
@@ -499,21 +504,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"[bold]machine[/] {json.dumps(results['machine'])}"
     )
 
-    documents = list(generate_documents(extract_count, args.seed + 1))
-    with console.status("extraction"):
-        results["extraction"] = bench_extraction(documents, args.workers)
-    console.print("extraction", results["extraction"])
-    if not args.skip_spacy:
-        with console.status("spaCy baseline"):
-            results["spacy"] = bench_spacy([d.text for d in documents], results["extraction"]["one_core_reports_s"])
-        console.print("spacy", results["spacy"])
-    del documents
-    with console.status(f"streaming {stream_count:,} reports"):
-        results["stream"] = bench_stream(stream_count, args.seed + 2, args.workers)
-    console.print("stream", results["stream"])
+    if "extraction" in parts:
+        documents = list(generate_documents(extract_count, args.seed + 1))
+        with console.status("extraction"):
+            results["extraction"] = bench_extraction(documents, args.workers)
+        console.print("extraction", results["extraction"])
+        if not args.skip_spacy:
+            with console.status("spaCy baseline"):
+                results["spacy"] = bench_spacy([d.text for d in documents],
+                                               results["extraction"]["one_core_reports_s"])
+            console.print("spacy", results["spacy"])
+        del documents
+    if "stream" in parts:
+        with console.status(f"streaming {stream_count:,} reports"):
+            results["stream"] = bench_stream(stream_count, args.seed + 2, args.workers)
+        console.print("stream", results["stream"])
 
     results["ingest"] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        if "ingest" not in parts:
+            return _finish(console, results, Path(args.out))
         sqlite_url = f"sqlite:///{tmp}/bench.db"
         with console.status("ingest into SQLite"):
             results["ingest"]["sqlite"] = bench_ingest(sqlite_url, sizes, args.seed, args.workers, args.batch_size)
@@ -533,8 +543,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         results["queries_postgresql"] = bench_queries(pg_url, args.repeat)
             console.print("ingest postgresql", results["ingest"]["postgresql"])
 
+    return _finish(console, results, Path(args.out))
+
+
+# The measures `--parts` chooses from; "ingest" includes the query latencies on what it built.
+PARTS = ("extraction", "stream", "ingest")
+
+
+def _finish(console: Console, results: Result, out: Path) -> int:
+    """Print the table and save the figures."""
     console.print(_table(results))
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     console.print(f"figures written to {out}")

@@ -524,7 +524,7 @@ def _inside_name(text: str, start: int, end: int, resources: Resources) -> bool:
     if _KNOWN_TEXT_BEFORE.search(text[max(0, start - 12):start]):
         return True
     following = _NEXT_WORDS.match(text, end)
-    return bool(following) and any(w.strip("()") in resources.org_heads for w in following.group(1).split())
+    return following is not None and any(w.strip("()") in resources.org_heads for w in following.group(1).split())
 
 
 def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
