@@ -220,6 +220,10 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
                 for record, sentence_set in zip(agreement_records, agreement_sentences, strict=True):
                     if sentence_set & indices:
                         found |= set(record.countries)
+            if event.type == "meeting" and len(found) < 2:
+                # Talks have two sides at least: where the event's sentences name fewer ("the
+                # heads of state exchanged views"), the report's participants are the sides.
+                found |= set(countries)
             event_countries = tuple(sorted(found)) or tuple(countries)
         org_names, person_names = names_in(event.sentences)
         event_records.append(Event(

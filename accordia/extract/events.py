@@ -307,11 +307,13 @@ def find_events(layout: Layout, resources: Resources,
         event.date = _event_date(event, layout, dateline, earliest)
     # An event whose own sentences carry no date happened on the occasion the report dates
     # elsewhere ("the visit" of a report that says the MoU was signed "on Monday").
-    dated = [e for e in sorted(result, key=lambda e: e.anchor.start) if e.date is not None
+    dated = [e.date for e in sorted(result, key=lambda e: e.anchor.start) if e.date is not None
              and e.date != layout.published]
+    # Failing that, the lead's own date ("On Saturday in Moscow there was held the ceremony...").
+    occasion = dated[0] if dated else _lead_date(layout, dateline, earliest)
     for event in result:
-        if dated and (event.date is None or event.date == layout.published) and not _dated_itself(event):
-            event.date = dated[0].date
+        if occasion and (event.date is None or event.date == layout.published) and not _dated_itself(event):
+            event.date = occasion
     for event in result:
         event.place = _event_place(event, layout)
         event.topics = set().union(*(sentence_topics(s) for s in event.sentences))
@@ -319,6 +321,15 @@ def find_events(layout: Layout, resources: Resources,
                                                "announcement"))}
     result.sort(key=lambda e: (e.anchor.start, order[e.type]))
     return result
+
+
+def _lead_date(layout: Layout, dateline: tuple[int, int] | None, earliest: date | None) -> date | None:
+    """The first date of the lead sentence that is neither the dateline's nor background."""
+    body = layout.body
+    for mention in body[0].dates if body else ():
+        if (dateline is None or mention.start != dateline[0]) and (earliest is None or mention.value >= earliest):
+            return mention.value
+    return None
 
 
 def _dated_itself(event: EventCandidate) -> bool:
