@@ -90,6 +90,7 @@ class Resources:
     stopwords: dict[str, frozenset[str]]
     city_country: dict[str, str] = field(default_factory=dict)
     # Case-sensitive automaton over proper names: countries, adjectives, cities, organizations.
+    # Each key maps to (length, entries), so a match's end position gives back its start.
     names: Any = None
     # Case-insensitive automaton over lowercase phrases: roles, triggers, topics, statuses.
     phrases: Any = None
@@ -183,23 +184,28 @@ def _sections(paths: Iterable[Path]) -> dict[str, Any]:
     return merged
 
 
-def _add(automaton: Any, key: str, entry: Entry) -> None:
+def _add(table: dict[str, list[Entry]], key: str, entry: Entry) -> None:
     if not key:
         return
-    # Each key stores its own length, so a match's end position gives back its start.
-    if key in automaton:
-        _, existing = automaton.get(key)
-        if entry not in existing:
-            existing.append(entry)
-    else:
-        automaton.add_word(key, (len(key), [entry]))
+    entries = table.setdefault(key, [])
+    if entry not in entries:
+        entries.append(entry)
+
+
+def _automaton(table: dict[str, list[Entry]]) -> Any:
+    """An Aho-Corasick automaton over the table's keys; each stores (length, entries)."""
+    automaton = ahocorasick.Automaton()
+    for key, entries in table.items():
+        automaton.add_word(key, (len(key), tuple(entries)))
+    automaton.make_automaton()
+    return automaton
 
 
 def load_resources(extra_dir: Path | None = None) -> Resources:
     """Read and validate every data file and build the matchers (uncached)."""
     paths = data_paths(extra_dir)
-    names = ahocorasick.Automaton()
-    phrases = ahocorasick.Automaton()
+    names: dict[str, list[Entry]] = {}
+    phrases: dict[str, list[Entry]] = {}
 
     countries: dict[str, CountryInfo] = {}
     city_country: dict[str, str] = {}
@@ -312,8 +318,6 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     stopwords = {lang: frozenset(words) for lang, words in (lexicon.get("stopwords") or {}).items()
                  if lang != "__line__"}
 
-    names.make_automaton()
-    phrases.make_automaton()
     return Resources(
         countries=countries,
         orgs=orgs,
@@ -341,8 +345,8 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
         stopwords=stopwords,
         city_country=city_country,
-        names=names,
-        phrases=phrases,
+        names=_automaton(names),
+        phrases=_automaton(phrases),
         participant_model=load_participant_model(extra_dir),
     )
 

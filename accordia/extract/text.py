@@ -33,7 +33,7 @@ class Match(NamedTuple):
 
 def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
     """Longest, leftmost non-overlapping matches that sit on word boundaries."""
-    candidates: list[tuple[int, int, list[Entry]]] = []
+    candidates: list[tuple[int, int, tuple[Entry, ...]]] = []
     size = len(original)
     for end_index, (length, entries) in automaton.iter(haystack):  # type: ignore[attr-defined]
         end = end_index + 1
@@ -55,7 +55,7 @@ def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
         if start < last_end:
             continue
         last_end = -negative_end
-        matches.append(Match(start, last_end, tuple(entries)))
+        matches.append(Match(start, last_end, entries))
     return matches
 
 
