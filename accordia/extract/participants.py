@@ -356,10 +356,8 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     unique = {surname: owners[0] for surname, owners in surnames.items() if len(owners) == 1}
     if unique:
         # One scan of the text for all surnames, then each hit goes to its sentence.
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(unique, key=len, reverse=True))) + r")\b")
         body = layout.body
-        hits = ((hit.start(), hit.end(), hit.group())
-                for hit in pattern.finditer(layout.text, body[0].start if body else 0))
+        hits = _word_hits(layout.text, sorted(unique, key=len, reverse=True), body[0].start if body else 0)
         for sentence, surname in in_sentences(body, hits):
             span = (sentence.start, sentence.end)
             owner = unique[surname]
@@ -372,6 +370,38 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     # person ("Minister of Petroleum and Mines", "Governor of Kemerovo"); surnames of people named
     # in full have merged into them above, so what is left alone is dropped.
     return [person for person in merged if len(person.name.split()) >= 2]
+
+
+def _is_boundary(text: str, position: int) -> bool:
+    """Whether `\\b` matches at `position`: a word character on exactly one side."""
+    before = position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_")
+    after = position < len(text) and (text[position].isalnum() or text[position] == "_")
+    return before != after
+
+
+def _word_hits(text: str, words: list[str], position: int) -> list[tuple[int, int, str]]:
+    """The (start, end, word) that `re.finditer(r"\\b(?:w1|w2|...)\\b", text, position)` finds.
+
+    The names differ in every document, so a compiled pattern would miss the regex cache each
+    time; plain substring searches give the same hits without compiling. As in the alternation,
+    the first listed word that fits wins at a position, and the search resumes after each hit.
+    """
+    found: list[tuple[int, int, int, str]] = []
+    for rank, word in enumerate(words):
+        start = text.find(word, position)
+        while start >= 0:
+            end = start + len(word)
+            if _is_boundary(text, start) and _is_boundary(text, end):
+                found.append((start, rank, end, word))
+            start = text.find(word, start + 1)
+    found.sort()
+    hits: list[tuple[int, int, str]] = []
+    last_end = -1
+    for start, _, end, word in found:
+        if start >= last_end:
+            hits.append((start, end, word))
+            last_end = end
+    return hits
 
 
 @dataclass
