@@ -130,19 +130,42 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# ASCII characters other than letters become spaces; other bytes (UTF-8 of non-ASCII) stay.
+_ASCII_NON_LETTERS = bytes.maketrans(
+    bytes(range(128)), bytes(c if chr(c).isalpha() else 32 for c in range(128)))
+
+
+def _word_counts(text: str) -> Counter[str]:
+    """How often each word of `_WORD` occurs in `text`: `Counter(_WORD.findall(text))`, faster.
+
+    The regex walks every character in Python's engine; here the ASCII part is split in C and
+    only the few stretches that hold non-ASCII characters go through `_WORD`. Splitting at
+    characters `_WORD` never matches cannot cut or join its words.
+    """
+    spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_LETTERS).decode("utf-8", "surrogatepass")
+    tokens = spaced.split()
+    counts = Counter(tokens)
+    if not spaced.isascii():
+        for token in [token for token in tokens if not token.isascii()]:
+            counts[token] -= 1
+            if not counts[token]:
+                del counts[token]
+            counts.update(_WORD.findall(token))
+    return counts
 
 
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    counts = Counter(_WORD.findall(text[:3000].lower()))
+    counts = _word_counts(text[:3000].lower())
     total = sum(counts.values())
     if not total:
         return "und"
     cyrillic = sum(n for word, n in counts.items() if "\u0400" <= word[0] <= "\u04ff")
     if cyrillic > total * 0.5:
         return "ru"
-    scores = {lang: sum(counts[w] for w in stop if w in counts) for lang, stop in resources.stopwords.items()}
+    words = counts.keys()
+    scores = {lang: sum(counts[w] for w in words & stop) for lang, stop in resources.stopwords.items()}
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] < max(2, total * 0.03):
         return "und"
