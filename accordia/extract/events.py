@@ -93,9 +93,9 @@ _GATHERING_NAME = re.compile(
     r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)")
 
 
-def sentence_topics(sentence: Sentence) -> set[str]:
+def sentence_topics(sentence: Sentence) -> frozenset[str]:
     """Topic codes whose keywords occur in the sentence."""
-    return {str(e.value) for m in sentence.phrases for e in m.entries if e.kind == "topic"}
+    return sentence.topics
 
 
 def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
@@ -108,31 +108,31 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
 
 def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
     found = []
-    for match in sentence.phrases:
-        for entry in match.entries:
-            if entry.kind != "event":
-                continue
-            event_type, strength = entry.value
-            strong = strength == "strong"
-            before = layout.text[max(sentence.start, match.start - 30):match.start]
-            if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
-                    sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)):
-                break
-            if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
-                                            _HYPOTHETICAL_BEFORE.search(before)):
-                event_type = "announcement"
-            elif event_type in GATHERINGS and (
-                    _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
-                    or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
-                # "will attend the G7 summit", "the next meetings will be held in India": a
-                # gathering still to come is not a happening of this report.
-                break
-            if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
-                # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
-                # meeting of the Intergovernmental Commission": a conference.
-                event_type, strong = "conference", True
-            found.append((event_type, strong, match.start))
-            break
+    previous: Match | None = None
+    for match, (event_type, strength) in sentence.phrase_kinds("event"):
+        # Only a phrase's first event entry counts.
+        if match is previous:
+            continue
+        previous = match
+        strong = strength == "strong"
+        before = layout.text[max(sentence.start, match.start - 30):match.start]
+        if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
+                sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)):
+            continue
+        if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
+                                        _HYPOTHETICAL_BEFORE.search(before)):
+            event_type = "announcement"
+        elif event_type in GATHERINGS and (
+                _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
+                or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
+            # "will attend the G7 summit", "the next meetings will be held in India": a
+            # gathering still to come is not a happening of this report.
+            continue
+        if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
+            # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
+            # meeting of the Intergovernmental Commission": a conference.
+            event_type, strong = "conference", True
+        found.append((event_type, strong, match.start))
     # A gathering that only frames a signing or approval in the same sentence ("signed on the
     # sidelines of the COP27 summit") is not itself the news; one that frames talks is, unless the
     # frame is always background ("arrived from New Delhi, where he attended the G20 summit").
@@ -308,9 +308,9 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     owner: AgreementCandidate | None = None
     for position, sentence in enumerate(body):
         chunk = text[sentence.start:sentence.end]
-        statuses = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "status"]
+        statuses: list[tuple[Match, str]] = sentence.phrase_kinds("status")
         triggers = {t for t, _, _ in _event_types(layout, sentence, resources)}
-        phrases = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "agreement"]
+        phrases: list[tuple[Match, str]] = sentence.phrase_kinds("agreement")
         quoted = [q for q in _QUOTED.finditer(chunk)]
         new_here: list[AgreementCandidate] = []
         for match, agreement_type in phrases:
@@ -343,7 +343,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "Among them is a protocol on...": one of the documents the previous sentence signed.
                 previous_sentence = body[position - 1]
                 status, status_match = _nearest_status(
-                    [(m, str(e.value)) for m in previous_sentence.phrases for e in m.entries if e.kind == "status"],
+                    previous_sentence.phrase_kinds("status"),
                     match.start, match.end, {t for t, _, _ in _event_types(layout, previous_sentence, resources)})
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
             if title_quoted:

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from functools import cached_property
+from typing import Any, TypeVar
 
 from accordia.extract.resources import Resources
 from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
@@ -29,9 +30,27 @@ class Sentence:
     phrases: list[Match] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     in_body: bool = True
+    # (match, value) of the phrases by entry kind, built on first use: every stage asks for its
+    # own kinds (roles, statuses, cues...) of the same sentence.
+    _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, repr=False)
 
-    def phrase_kinds(self, kind: str) -> list[tuple[Match, object]]:
-        return [(m, e.value) for m in self.phrases for e in m.entries if e.kind == kind]
+    def phrase_kinds(self, kind: str) -> list[tuple[Match, Any]]:
+        """(match, value) of each phrase entry of `kind`, in text order; shared, do not modify."""
+        index = self._phrase_index
+        if index is None:
+            index = self._phrase_index = {}
+            for match in self.phrases:
+                for entry in match.entries:
+                    index.setdefault(entry.kind, []).append((match, entry.value))
+        return index.get(kind, _NONE)
+
+    @cached_property
+    def topics(self) -> frozenset[str]:
+        """Topic codes whose keywords occur in the sentence."""
+        return frozenset(str(value) for _, value in self.phrase_kinds("topic"))
+
+
+_NONE: list[tuple[Match, Any]] = []
 
 
 @dataclass
@@ -47,8 +66,9 @@ class Layout:
     # Event triggers of each sentence by index, filled in by the events stage as it reads them.
     triggers: dict[int, list[tuple[str, bool, int]]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def body(self) -> list[Sentence]:
+        """The body sentences (read_layout settles which they are before building the layout)."""
         return [sentence for sentence in self.sentences if sentence.in_body]
 
 

@@ -187,7 +187,7 @@ class PersonCandidate:
 def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tuple[int, int]]:
     """Runs of capitalised words that may be a person's name, split at known non-name words."""
     blocked = [(m.start, m.end) for m in sentence.names]
-    blocked += [(m.start, m.end) for m in sentence.phrases if m.of_kind("role")]
+    blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
@@ -252,7 +252,7 @@ def find_persons(layout: Layout, resources: Resources,
     text = layout.text
     persons: list[PersonCandidate] = []
     for sentence in layout.body:
-        roles = [(m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"]
+        roles: list[tuple[Match, RoleInfo]] = sentence.phrase_kinds("role")
         for run_start, run_end in _name_runs(sentence, text, resources):
             words = text[run_start:run_end].split()
             if words[-1].endswith(("'s", "’s")):
@@ -421,7 +421,7 @@ def find_role_mentions(layout: Layout, resources: Resources, persons: list[Perso
     found: list[RoleMentionCandidate] = []
     for sentence in layout.body:
         named = [p for p in persons if (sentence.start, sentence.end) in p.spans]
-        for match, info in ((m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"):
+        for match, info in sentence.phrase_kinds("role"):
             if any(_name_near(text, person.name, match.start, match.end, sentence) for person in named):
                 continue
             tail_end = _attachment_end(text, match.end, sentence.end)
@@ -552,10 +552,9 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     body = layout.body
     lead_index = body[0].index if body else -1
     for sentence in body:
-        cues = [m for m in sentence.phrases for e in m.entries if e.kind == "cue"]
-        cooperative = sentence.index in event_sentences or any(
-            e.value == "cooperation" for m in cues for e in m.entries if e.kind == "cue")
-        passing = [m for m in cues for e in m.entries if e.kind == "cue" and e.value == "passing"]
+        cues = sentence.phrase_kinds("cue")
+        cooperative = sentence.index in event_sentences or any(value == "cooperation" for _, value in cues)
+        passing = [m for m, value in cues if value == "passing"]
         for position, match in enumerate(sentence.names):
             codes = _country_codes(match)
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
