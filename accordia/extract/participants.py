@@ -191,8 +191,15 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tupl
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
+        found_start, found_end = found.span()
+        if not any(s < found_end and found_start < e for s, e in blocked):
+            # Most runs touch no gazetteer match: only the non-name words can split them.
+            run = found.group()
+            if "." not in run and not_name_words.isdisjoint(run.split()):
+                runs.append((found_start, found_end))
+                continue
         run_start = run_end = -1
-        for token in _TOKEN.finditer(text, found.start(), found.end()):
+        for token in _TOKEN.finditer(text, found_start, found_end):
             start, end = token.span()
             stop = token.group().rstrip(".") in not_name_words
             if not stop:
