@@ -29,7 +29,10 @@ _ORG_PATTERN = re.compile(
     rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+(?!(?:the\s+)?{_HEADS}\b))?{_CAP})*)*"
     rf"(?:\s+{_CAP})*)"
 )
-_HEAD_WORD = re.compile(rf"\b{_HEADS}\b")
+# `\b{_HEADS}\b`, with each word's first letter outside its boundary check so that the engine
+# skips straight to those letters (a pattern opening with a lookaround is tried at every position).
+_HEAD_WORD = re.compile("(?:" + "|".join(word[0] + r"(?<!\w.)" + word[1:] for word in _HEADS[3:-1].split("|"))
+                        + r")\b")
 _AGENCY_HEADS = {"Agency", "Administration", "Committee", "Commission", "Authority", "Bureau", "Office",
                  "Survey", "Inspectorate", "Regulator", "Council", "Institute"}
 _COMPANY_HEADS = {"Company", "Corporation", "Holding", "Operator", "Fund"}
@@ -151,7 +154,9 @@ def normalise_org_name(name: str, country: str | None, resources: Resources) -> 
 
 # --- persons ----------------------------------------------------------------------------------
 
-_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|(?:[A-Z]\.){1,3})"
+# A capitalised word or up to three initials; the shared capital comes first, so the engine skips to
+# capitals instead of trying both alternatives at every position.
+_NAME_TOKEN = r"[A-Z](?:[a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|\.(?:[A-Z]\.){0,2})"
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"

@@ -77,7 +77,12 @@ def find_phrases(resources: Resources, text: str) -> list[Match]:
     return _scan(resources.phrases, fold_case(text), text)
 
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])|\n\s*\n|\n(?=\s*[-–—•*·▪]\s)|\n")
+# Sentence punctuation before a capital, a blank line, a line break before a bullet, any line break.
+# Every alternative's first character is taken by one leading class and each alternative then
+# checks it with a lookbehind: a pattern that opens with a class lets the engine skip straight to
+# those characters instead of trying the alternatives at every position of the text.
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])"
+                           r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[-–—•*·▪]\s)|(?<=\n))")
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
 _TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
 
@@ -191,8 +196,8 @@ DATE_PATTERNS = (
     re.compile(r"\b(?P<day>\d{1,2})-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
 _RELATIVE = re.compile(
-    # The leading class lets the engine skip to plausible first letters instead of trying each position.
-    r"(?=[yteolnp])\b(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
+    # The word boundary fails fast inside words; the class then rules out most word starts.
+    r"\b(?=[yteolnp])(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
     r"|(?:on|last|this|next|past)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
 )
@@ -229,7 +234,7 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
     return windows
 
 
-_MONTH_WORD = re.compile(r"(?=[jfmasond])\b" + _MONTH, re.I)
+_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
