@@ -97,23 +97,29 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _SENTENCE_END.finditer(text):
-        end = boundary.end()
-        piece = text[start:end]
-        mark = boundary.group()
-        if mark.startswith((".", "!", "?", "…")):
-            before = _TOKEN_BEFORE.search(text[max(start, boundary.start() - 20) : boundary.end()])
+        mark_start, end = boundary.span()
+        first = text[mark_start]
+        if first != "\n":
+            before = _TOKEN_BEFORE.search(text[max(start, mark_start - 20) : end])
             token = before.group(1).lstrip("(\"'“") if before else ""
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
             if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
                 continue
-        elif mark == "\n" and _wrapped(text, boundary.start()):
+        elif end - mark_start == 1 and _wrapped(text, mark_start):
             continue
-        if piece.strip():
-            spans.append(_trim(text, start, end))
+        _append_trimmed(spans, text, start, end)
         start = end
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
+    _append_trimmed(spans, text, start, len(text))
     return spans
+
+
+def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add [start, end) without its surrounding whitespace, unless that leaves nothing."""
+    piece = text[start:end]
+    core = piece.strip()
+    if core:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(core)))
 
 
 def _wrapped(text: str, newline: int) -> bool:
@@ -124,14 +130,6 @@ def _wrapped(text: str, newline: int) -> bool:
         return False
     following = text[newline + 1 : newline + 3]
     return bool(following.strip()) and following.lstrip()[:1] not in {"-", "–", "—", "•", "*", "·", "▪"}
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
