@@ -210,7 +210,8 @@ class DateMention:
     explicit_year: bool
 
 
-_DIGITS = re.compile(r"\d+")
+# Not `\d+`: a pattern that opens with a class (not a repeat) lets the engine skip to digits.
+_DIGITS = re.compile(r"\d\d*")
 # Room around a run of digits for the words of a date ("21st of September 2024").
 _DATE_REACH = 24
 
@@ -254,32 +255,13 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
     """
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    windows = _date_windows(text)
-    # Which patterns can match in each window: cheap substring tests spare most regex calls.
-    usable = [(a, b, _usable_patterns(text[a:b])) for a, b in windows]
-    for number, pattern in enumerate(DATE_PATTERNS):
-        for match in (m for a, b, allowed in usable if number in allowed for m in pattern.finditer(text, a, b)):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            groups = match.groupdict()
-            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()]
-            year_text = groups.get("year")
-            if year_text is None and reference is None:
-                continue
-            year = int(year_text) if year_text else reference.year  # type: ignore[union-attr]
-            try:
-                value = date(year, month, int(groups["day"]))
-            except ValueError:
-                continue
-            if year_text is None and reference is not None and value > reference + timedelta(days=31):
-                # "December 28" in a report of January 3 is last year's.
-                try:
-                    value = value.replace(year=year - 1)
-                except ValueError:
-                    continue
-            taken.append((match.start(), match.end()))
-            found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
-                                     year_text is not None))
+    # Windows are disjoint and hold their matches, so taking each window's patterns in order gives
+    # the matches that taking each pattern across all windows in order would.
+    for a, b in _date_windows(text):
+        # Which patterns can match in the window: cheap substring tests spare most regex calls.
+        allowed = _usable_patterns(text[a:b])
+        if allowed:
+            _absolute_dates(text, a, b, sorted(allowed), reference, start_offset, taken, found)
     if reference is not None:
         explicit_starts = {s for s, _ in taken}
         for match in _RELATIVE.finditer(text):
@@ -303,6 +285,34 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
                                          resolved, True))
     found.sort(key=lambda mention: mention.start)
     return found
+
+
+def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
+                    taken: list[tuple[int, int]], found: list[DateMention]) -> None:
+    """Add the dates that DATE_PATTERNS `numbers`, in order, find in text[a:b] clear of `taken`."""
+    for number in numbers:
+        for match in DATE_PATTERNS[number].finditer(text, a, b):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            groups = match.groupdict()
+            month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower()]
+            year_text = groups.get("year")
+            if year_text is None and reference is None:
+                continue
+            year = int(year_text) if year_text else reference.year  # type: ignore[union-attr]
+            try:
+                value = date(year, month, int(groups["day"]))
+            except ValueError:
+                continue
+            if year_text is None and reference is not None and value > reference + timedelta(days=31):
+                # "December 28" in a report of January 3 is last year's.
+                try:
+                    value = value.replace(year=year - 1)
+                except ValueError:
+                    continue
+            taken.append((match.start(), match.end()))
+            found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
+                                     year_text is not None))
 
 
 def _resolve_relative(match: re.Match[str], reference: date, future: bool) -> date | None:
