@@ -146,14 +146,12 @@ def _word_counts(text: str) -> Counter[str]:
     characters `_WORD` never matches cannot cut or join its words.
     """
     spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_LETTERS).decode("utf-8", "surrogatepass")
-    tokens = spaced.split()
-    counts = Counter(tokens)
+    counts = Counter(spaced.split())
     if not spaced.isascii():
-        for token in [token for token in tokens if not token.isascii()]:
-            counts[token] -= 1
-            if not counts[token]:
-                del counts[token]
-            counts.update(_WORD.findall(token))
+        for token in [token for token in counts if not token.isascii()]:
+            times = counts.pop(token)
+            for word in _WORD.findall(token):
+                counts[word] += times
     return counts
 
 
