@@ -90,7 +90,7 @@ class Resources:
     stopwords: dict[str, frozenset[str]]
     city_country: dict[str, str] = field(default_factory=dict)
     # Case-sensitive automaton over proper names: countries, adjectives, cities, organizations.
-    # Each key maps to (length, entries), so a match's end position gives back its start.
+    # Each key maps to (length, entries, ...), so a match's end position gives back its start.
     names: Any = None
     # Case-insensitive automaton over lowercase phrases: roles, triggers, topics, statuses.
     phrases: Any = None
@@ -192,11 +192,16 @@ def _add(table: dict[str, list[Entry]], key: str, entry: Entry) -> None:
         entries.append(entry)
 
 
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 def _automaton(table: dict[str, list[Entry]]) -> Any:
-    """An Aho-Corasick automaton over the table's keys; each stores (length, entries)."""
+    """An Aho-Corasick automaton over the table's keys; each stores (length, entries, whether the
+    key starts with a word character, whether it ends with one) for the word-boundary tests."""
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
-        automaton.add_word(key, (len(key), tuple(entries)))
+        automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1])))
     automaton.make_automaton()
     return automaton
 

@@ -35,27 +35,32 @@ def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
     """Longest, leftmost non-overlapping matches that sit on word boundaries."""
     candidates: list[tuple[int, int, tuple[Entry, ...]]] = []
     size = len(original)
-    for end_index, (length, entries) in automaton.iter(haystack):  # type: ignore[attr-defined]
+    # Whether the key starts and ends with a word character is stored with it: the haystack holds
+    # the key there, and case folding keeps every character's word-character class (checked over
+    # all of Unicode), so the original text's characters need not be tested.
+    for end_index, (length, entries, first_word, last_word) in automaton.iter(haystack):  # type: ignore[attr-defined]
         end = end_index + 1
         start = end - length
         # Inlined word-character tests: this loop sees every raw automaton hit.
-        if start > 0:
-            before, first = original[start - 1], original[start]
-            if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
+        if first_word and start > 0:
+            before = original[start - 1]
+            if before.isalnum() or before == "_":
                 continue
-        if end < size:
-            after, last = original[end], original[end - 1]
-            if (after.isalnum() or after == "_") and (last.isalnum() or last == "_"):
+        if last_word and end < size:
+            after = original[end]
+            if after.isalnum() or after == "_":
                 continue
         candidates.append((start, -end, entries))
     candidates.sort()
     matches: list[Match] = []
     last_end = -1
+    new = tuple.__new__
     for start, negative_end, entries in candidates:
         if start < last_end:
             continue
         last_end = -negative_end
-        matches.append(Match(start, last_end, entries))
+        # Match(start, last_end, entries) without the named tuple's Python-level __new__.
+        matches.append(new(Match, (start, last_end, entries)))
     return matches
 
 
