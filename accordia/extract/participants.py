@@ -197,12 +197,20 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tupl
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
         found_start, found_end = found.span()
-        if not any(s < found_end and found_start < e for s, e in blocked):
+        run = found.group()
+        touches = False
+        for s, e in blocked:
+            if s < found_end and found_start < e:
+                touches = True
+                break
+        if not touches:
             # Most runs touch no gazetteer match: only the non-name words can split them.
-            run = found.group()
             if "." not in run and not_name_words.isdisjoint(run.split()):
                 runs.append((found_start, found_end))
                 continue
+        elif len(run.split()) == 1:
+            # A single word inside a gazetteer match ("Kazakhstan") is no name.
+            continue
         run_start = run_end = -1
         for token in _TOKEN.finditer(text, found_start, found_end):
             start, end = token.span()
