@@ -571,16 +571,22 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                 evidence[code].features["in_header"] = 1.0
     body = layout.body
     lead_index = body[0].index if body else -1
+    passing_after = resources.passing_after
     for sentence in body:
         cues = sentence.phrase_kinds("cue")
-        cooperative = sentence.index in event_sentences or any(value == "cooperation" for _, value in cues)
+        in_event = sentence.index in event_sentences
+        cooperative = in_event or any(value == "cooperation" for _, value in cues)
         passing = [m for m, value in cues if value == "passing"]
         for position, match in enumerate(sentence.names):
             codes = _country_codes(match)
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
-                     and sentence.index in event_sentences and _is_venue(text, match)}
+                     and _is_venue(text, match)} if in_event else set()
+            if not codes and not venue:
+                # An organization or a city that hosts nothing: no evidence for any country.
+                continue
             listed = bool(codes) and _listed_after_cue(text, sentence.names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
+            in_passing: bool | None = None
             for code in codes | venue:
                 item = evidence[code]
                 if code in venue and code not in codes:
@@ -589,8 +595,10 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.features["venue"] = 1.0
                     item.spans.append((sentence.start, sentence.end))
                     continue
-                in_passing = any(0 <= match.start - p.end <= 25 for p in passing) or bool(
-                    resources.passing_after.match(text, match.end, min(len(text), match.end + 24)))
+                if in_passing is None:
+                    # The same for every code of the match: read once.
+                    in_passing = any(0 <= match.start - p.end <= 25 for p in passing) or bool(
+                        passing_after.match(text, match.end, min(len(text), match.end + 24)))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a
