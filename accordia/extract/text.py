@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import filterfalse
 from typing import NamedTuple
 
 from accordia.extract.resources import Entry, Resources
@@ -143,8 +144,9 @@ _ASCII_NON_LETTERS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalpha() else 32 for c in range(128)))
 
 
-def _word_counts(text: str) -> Counter[str]:
-    """How often each word of `_WORD` occurs in `text`: `Counter(_WORD.findall(text))`, faster.
+def _word_counts(text: str) -> tuple[Counter[str], set[str]]:
+    """How often each word of `_WORD` occurs in `text` (`Counter(_WORD.findall(text))`, faster),
+    and which of the words hold non-ASCII characters.
 
     The regex walks every character in Python's engine; here the ASCII part is split in C and
     only the few stretches that hold non-ASCII characters go through `_WORD`. Splitting at
@@ -152,22 +154,25 @@ def _word_counts(text: str) -> Counter[str]:
     """
     spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_LETTERS).decode("utf-8", "surrogatepass")
     counts = Counter(spaced.split())
+    others: set[str] = set()
     if not spaced.isascii():
-        for token in [token for token in counts if not token.isascii()]:
+        for token in list(filterfalse(str.isascii, counts)):
             times = counts.pop(token)
             for word in _WORD.findall(token):
                 counts[word] += times
-    return counts
+                others.add(word)
+    return counts, others
 
 
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    counts = _word_counts(text[:3000].lower())
+    counts, non_ascii = _word_counts(text[:3000].lower())
     total = sum(counts.values())
     if not total:
         return "und"
-    cyrillic = sum(n for word, n in counts.items() if "\u0400" <= word[0] <= "\u04ff")
+    # Only words with non-ASCII characters can be Cyrillic.
+    cyrillic = sum(counts[word] for word in non_ascii if "\u0400" <= word[0] <= "\u04ff")
     if cyrillic > total * 0.5:
         return "ru"
     words = counts.keys()
