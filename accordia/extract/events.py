@@ -107,9 +107,12 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
 
 
 def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
-    found = []
+    found: list[tuple[str, bool, int]] = []
+    phrases = sentence.phrase_kinds("event")
+    if not phrases:
+        return found
     previous: Match | None = None
-    for match, (event_type, strength) in sentence.phrase_kinds("event"):
+    for match, (event_type, strength) in phrases:
         # Only a phrase's first event entry counts.
         if match is previous:
             continue

@@ -504,8 +504,8 @@ class CountryEvidence:
         self.features[feature] = min(cap, self.features[feature] + 1)
 
 
-def _country_codes(match: Match) -> set[str]:
-    return {str(e.value) for e in match.entries if e.kind in {"country", "adjective"}}
+def _country_codes(match: Match) -> frozenset[str]:
+    return match.codes
 
 
 def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:

@@ -198,10 +198,12 @@ def _is_word_char(char: str) -> bool:
 
 def _automaton(table: dict[str, list[Entry]]) -> Any:
     """An Aho-Corasick automaton over the table's keys; each stores (length, entries, whether the
-    key starts with a word character, whether it ends with one) for the word-boundary tests."""
+    key starts with a word character, whether it ends with one, the country codes its country and
+    adjective entries stand for)."""
     automaton = ahocorasick.Automaton()
     for key, entries in table.items():
-        automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1])))
+        codes = frozenset(str(e.value) for e in entries if e.kind in {"country", "adjective"})
+        automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1]), codes))
     automaton.make_automaton()
     return automaton
 

@@ -27,6 +27,8 @@ class Match(NamedTuple):
     start: int
     end: int
     entries: tuple[Entry, ...]
+    # The country codes that the country and adjective entries stand for (built with the data).
+    codes: frozenset[str] = frozenset()
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [entry for entry in self.entries if entry.kind == kind]
@@ -34,12 +36,12 @@ class Match(NamedTuple):
 
 def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
     """Longest, leftmost non-overlapping matches that sit on word boundaries."""
-    candidates: list[tuple[int, int, tuple[Entry, ...]]] = []
+    candidates: list[tuple[int, int, tuple[Entry, ...], frozenset[str]]] = []
     size = len(original)
     # Whether the key starts and ends with a word character is stored with it: the haystack holds
     # the key there, and case folding keeps every character's word-character class (checked over
     # all of Unicode), so the original text's characters need not be tested.
-    for end_index, (length, entries, first_word, last_word) in automaton.iter(haystack):  # type: ignore[attr-defined]
+    for end_index, (length, entries, first_word, last_word, codes) in automaton.iter(haystack):  # type: ignore[attr-defined]
         end = end_index + 1
         start = end - length
         # Inlined word-character tests: this loop sees every raw automaton hit.
@@ -51,17 +53,17 @@ def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
             after = original[end]
             if after.isalnum() or after == "_":
                 continue
-        candidates.append((start, -end, entries))
+        candidates.append((start, -end, entries, codes))
     candidates.sort()
     matches: list[Match] = []
     last_end = -1
     new = tuple.__new__
-    for start, negative_end, entries in candidates:
+    for start, negative_end, entries, codes in candidates:
         if start < last_end:
             continue
         last_end = -negative_end
-        # Match(start, last_end, entries) without the named tuple's Python-level __new__.
-        matches.append(new(Match, (start, last_end, entries)))
+        # Match(start, last_end, entries, codes) without the named tuple's Python-level __new__.
+        matches.append(new(Match, (start, last_end, entries, codes)))
     return matches
 
 
