@@ -310,10 +310,17 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     body = layout.body
     owner: AgreementCandidate | None = None
     for position, sentence in enumerate(body):
+        phrases: list[tuple[Match, str]] = sentence.phrase_kinds("agreement")
+        if not phrases:
+            # No document named here: the sentence can only continue the current one.
+            if owner is not None and sentence not in owner.sentences:
+                _continue_agreement(owner, text, body, position)
+                if owner.sentences[-1] is not sentence and _event_types(layout, sentence, resources):
+                    owner = None
+            continue
         chunk = text[sentence.start:sentence.end]
         statuses: list[tuple[Match, str]] = sentence.phrase_kinds("status")
         triggers = {t for t, _, _ in _event_types(layout, sentence, resources)}
-        phrases: list[tuple[Match, str]] = sentence.phrase_kinds("agreement")
         quoted = [q for q in _QUOTED.finditer(chunk)]
         new_here: list[AgreementCandidate] = []
         for match, agreement_type in phrases:
@@ -398,15 +405,23 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             agreements.extend(new_here)
             owner = new_here[-1]
         elif owner is not None and sentence not in owner.sentences:
-            previous = text[body[position - 1].start:body[position - 1].end] if position else ""
-            if _ANAPHOR.match(chunk) or (_BULLET.match(chunk) and previous.rstrip().endswith((":", ";"))) \
-                    or (_BULLET.match(chunk) and _BULLET.match(previous)):
-                owner.sentences.append(sentence)
-            elif triggers:
+            _continue_agreement(owner, text, body, position)
+            if owner.sentences[-1] is not sentence and triggers:
                 owner = None
     for agreement in agreements:
         agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
     return agreements
+
+
+def _continue_agreement(owner: AgreementCandidate, text: str, body: list[Sentence], position: int) -> None:
+    """Add body[position] to `owner` if it goes on about it: an anaphor ("The document...") or a
+    bullet of a list that the previous sentence opened or is part of."""
+    sentence = body[position]
+    chunk = text[sentence.start:sentence.end]
+    previous = text[body[position - 1].start:body[position - 1].end] if position else ""
+    if _ANAPHOR.match(chunk) or (_BULLET.match(chunk) and previous.rstrip().endswith((":", ";"))) \
+            or (_BULLET.match(chunk) and _BULLET.match(previous)):
+        owner.sentences.append(sentence)
 
 
 def _is_plural(word: str) -> bool:
