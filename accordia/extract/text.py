@@ -7,6 +7,7 @@ evidence spans can be shown in the original.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -72,8 +73,12 @@ def find_names(resources: Resources, text: str) -> list[Match]:
     return _scan(resources.names, text, text)
 
 
+@functools.lru_cache(maxsize=4)
 def fold_case(text: str) -> str:
-    """Lower-case `text` without changing its length, so offsets stay valid."""
+    """Lower-case `text` without changing its length, so offsets stay valid.
+
+    Cached: the phrase scan and the relative-date scan fold the same text.
+    """
     folded = text.lower()
     if len(folded) == len(text):
         return folded
@@ -274,7 +279,7 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
             _absolute_dates(text, a, b, sorted(allowed), reference, start_offset, taken, found)
     if reference is not None:
         explicit_starts = {s for s, _ in taken}
-        for match in _RELATIVE.finditer(text):
+        for match in (m for a, b in _relative_windows(text) for m in _RELATIVE.finditer(text, a, b)):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             gap = len(text[match.end():match.end() + 3]) - len(text[match.end():match.end() + 3].lstrip(", "))
@@ -323,6 +328,43 @@ def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: da
             taken.append((match.start(), match.end()))
             found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
                                      year_text is not None))
+
+
+# Every match of _RELATIVE ends with one of these words (in any case).
+_RELATIVE_ENDINGS = ("day", "week", "tomorrow")
+
+
+def _relative_windows(text: str) -> list[tuple[int, int]]:
+    """Disjoint stretches of `text` that hold every match of _RELATIVE, for scanning only those.
+
+    Each match ends with a word of _RELATIVE_ENDINGS, found in the case-folded text (for the
+    letters of these words, folding and the pattern's IGNORECASE agree on every character). A
+    match begins at most ten characters before that word ("earlier today"), or four before the
+    run of whitespace ahead of a weekday ("last  Wednesday"); one character after the word stays
+    in the stretch so that the closing word boundary sees it.
+    """
+    folded = fold_case(text)
+    spans: list[tuple[int, int]] = []
+    for word in _RELATIVE_ENDINGS:
+        hit = folded.find(word)
+        while hit >= 0:
+            start = hit - 10
+            # A weekday starts 3 to 6 characters before its "day" (Mon..., Wednes...).
+            for weekday_start in range(hit - 6, hit - 2):
+                run = weekday_start
+                while run > 0 and text[run - 1].isspace():
+                    run -= 1
+                start = min(start, run - 4)
+            spans.append((max(0, start), min(len(text), hit + len(word) + 1)))
+            hit = folded.find(word, hit + 1)
+    spans.sort()
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _resolve_relative(match: re.Match[str], reference: date, future: bool) -> date | None:
