@@ -280,7 +280,7 @@ def find_persons(layout: Layout, resources: Resources,
                 words[-1] = words[-1][:-2]
             candidate: PersonCandidate | None = None
             # Role before the name: "Deputy Minister of Energy of Russia Sergey Mochalnikov".
-            left = [(m, info) for m, info in roles if m.end <= run_start]
+            left = [(m, info) for m, info in roles if m.end <= run_start] if roles else roles
             if left:
                 match, info = left[-1]
                 if _gap_is_attachment(text[match.end:run_start]):
@@ -296,11 +296,11 @@ def find_persons(layout: Layout, resources: Resources,
                         org = right_org or org
                     candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.9)
             # Role after the name: "Alexander Novak, Russia's Deputy Prime Minister".
-            if candidate is None:
+            right = [(m, info) for m, info in roles if m.start >= run_end] if candidate is None and roles else None
+            if right:
                 after = text[run_end:sentence.end]
                 lead = _RIGHT_ROLE.match(after)
-                right = [(m, info) for m, info in roles if m.start >= run_end]
-                if lead and right:
+                if lead:
                     match, info = right[0]
                     between = text[run_end + lead.end():match.start]
                     if len(between) <= 40 and _gap_is_attachment(between):
