@@ -88,6 +88,8 @@ class Resources:
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
     stopwords: dict[str, frozenset[str]]
+    # Every language's stop words together: the only words language detection counts one by one.
+    stopword_vocabulary: frozenset[str]
     city_country: dict[str, str] = field(default_factory=dict)
     # Case-sensitive automaton over proper names: countries, adjectives, cities, organizations.
     # Each key maps to (length, entries, ...), so a match's end position gives back its start.
@@ -351,6 +353,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         org_heads=frozenset(lexicon.get("org_heads") or []),
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
         stopwords=stopwords,
+        stopword_vocabulary=frozenset().union(*stopwords.values()),
         city_country=city_country,
         names=_automaton(names),
         phrases=_automaton(phrases),

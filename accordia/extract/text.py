@@ -151,35 +151,38 @@ _ASCII_NON_LETTERS = bytes.maketrans(
     bytes(range(128)), bytes(c if chr(c).isalpha() else 32 for c in range(128)))
 
 
-def _word_counts(text: str) -> tuple[Counter[str], set[str]]:
-    """How often each word of `_WORD` occurs in `text` (`Counter(_WORD.findall(text))`, faster),
-    and which of the words hold non-ASCII characters.
+def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Counter[str]]:
+    """How many words of `_WORD` the text holds, how many of them start with a Cyrillic letter,
+    and how often each word of `vocabulary` occurs: what `Counter(_WORD.findall(text))` tells,
+    without building it.
 
     The regex walks every character in Python's engine; here the ASCII part is split in C and
-    only the few stretches that hold non-ASCII characters go through `_WORD`. Splitting at
+    only the few tokens that hold non-ASCII characters go through `_WORD`. Splitting at
     characters `_WORD` never matches cannot cut or join its words.
     """
     spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_LETTERS).decode("utf-8", "surrogatepass")
-    counts = Counter(spaced.split())
-    others: set[str] = set()
+    tokens = spaced.split()
+    total = len(tokens)
+    counts = Counter(filter(vocabulary.__contains__, tokens))
+    cyrillic = 0
     if not spaced.isascii():
-        for token in list(filterfalse(str.isascii, counts)):
-            times = counts.pop(token)
-            for word in _WORD.findall(token):
-                counts[word] += times
-                others.add(word)
-    return counts, others
+        for token in filterfalse(str.isascii, tokens):
+            # The token was counted as one word; it holds these.
+            if token in vocabulary:
+                counts[token] -= 1
+            words = _WORD.findall(token)
+            total += len(words) - 1
+            cyrillic += sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
+            counts.update(filter(vocabulary.__contains__, words))
+    return total, cyrillic, counts
 
 
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    counts, non_ascii = _word_counts(text[:3000].lower())
-    total = sum(counts.values())
+    total, cyrillic, counts = _word_counts(text[:3000].lower(), resources.stopword_vocabulary)
     if not total:
         return "und"
-    # Only words with non-ASCII characters can be Cyrillic.
-    cyrillic = sum(counts[word] for word in non_ascii if "\u0400" <= word[0] <= "\u04ff")
     if cyrillic > total * 0.5:
         return "ru"
     words = counts.keys()
