@@ -198,11 +198,21 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+# Characters of running text, most frequent first. pyahocorasick looks a node's children up one
+# by one in the order they were added, and most characters of a text fall back to the root; added
+# first (as never-reported keys ending in a noncharacter), these are found there in a step or two
+# instead of after every key's first letter.
+_COMMON_CHARS = " etaoinsrhldcumfpgwybv,.kTSACIMPBRNEHDFGLOWU\n-0123456789'\"()xjqzKJVYQXZ"
+NOT_A_KEY = "\uffff"
+
+
 def _automaton(table: dict[str, list[Entry]]) -> Any:
     """An Aho-Corasick automaton over the table's keys; each stores (length, entries, whether the
     key starts with a word character, whether it ends with one, the country codes its country and
-    adjective entries stand for)."""
+    adjective entries stand for). The keys of _COMMON_CHARS store None."""
     automaton = ahocorasick.Automaton()
+    for char in _COMMON_CHARS:
+        automaton.add_word(char + NOT_A_KEY, None)
     for key, entries in table.items():
         codes = frozenset(str(e.value) for e in entries if e.kind in {"country", "adjective"})
         automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1]), codes))

@@ -42,7 +42,11 @@ def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
     # Whether the key starts and ends with a word character is stored with it: the haystack holds
     # the key there, and case folding keeps every character's word-character class (checked over
     # all of Unicode), so the original text's characters need not be tested.
-    for end_index, (length, entries, first_word, last_word, codes) in automaton.iter(haystack):  # type: ignore[attr-defined]
+    for end_index, value in automaton.iter(haystack):  # type: ignore[attr-defined]
+        if value is None:
+            # One of the lookup-order keys (resources._COMMON_CHARS), never a match.
+            continue
+        length, entries, first_word, last_word, codes = value
         end = end_index + 1
         start = end - length
         # Inlined word-character tests: this loop sees every raw automaton hit.
