@@ -101,7 +101,9 @@ def find_phrases(resources: Resources, text: str) -> list[Match]:
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])"
                            r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[-–—•*·▪]\s)|(?<=\n))")
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+# The token before a sentence mark (split_sentences reads it without the regex, see there).
 _TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
+_CLOSERS = "\"'”’»)"
 
 
 def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
@@ -117,8 +119,12 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         mark_start, end = boundary.span()
         first = text[mark_start]
         if first != "\n":
-            before = _TOKEN_BEFORE.search(text[max(start, mark_start - 20) : end])
-            token = before.group(1).lstrip("(\"'“") if before else ""
+            # What `_TOKEN_BEFORE.search(segment).group(1)` gives: the segment's last
+            # whitespace-free stretch ends with the mark (stops, then closing quotes); without the
+            # quotes and its last stop, what is left (if anything) is the token.
+            tail = text[max(start, mark_start - 20) : end].rsplit(None, 1)[-1]
+            core = tail.rstrip(_CLOSERS)
+            token = core[:-1].lstrip("(\"'“") if len(core) >= 2 else ""
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
             if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
                 continue
