@@ -101,7 +101,7 @@ def find_phrases(resources: Resources, text: str) -> list[Match]:
 _SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])"
                            r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[-–—•*·▪]\s)|(?<=\n))")
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
-# The token before a sentence mark (split_sentences reads it without the regex, see there).
+# The token before a sentence mark (`_token_before` reads it without the regex).
 _TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
 _CLOSERS = "\"'”’»)"
 
@@ -119,12 +119,7 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         mark_start, end = boundary.span()
         first = text[mark_start]
         if first != "\n":
-            # What `_TOKEN_BEFORE.search(segment).group(1)` gives: the segment's last
-            # whitespace-free stretch ends with the mark (stops, then closing quotes); without the
-            # quotes and its last stop, what is left (if anything) is the token.
-            tail = text[max(start, mark_start - 20) : end].rsplit(None, 1)[-1]
-            core = tail.rstrip(_CLOSERS)
-            token = core[:-1].lstrip("(\"'“") if len(core) >= 2 else ""
+            token = _token_before(text[max(start, mark_start - 20) : end]).lstrip("(\"'“")
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
             if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
                 continue
@@ -134,6 +129,18 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         start = end
     _append_trimmed(spans, text, start, len(text))
     return spans
+
+
+def _token_before(segment: str) -> str:
+    """The word before the stop that ends `segment`: `_TOKEN_BEFORE.search(segment).group(1)`
+    (or "" without a match), read with string methods.
+
+    The segment ends with a sentence mark (stops, then closing quotes); its last whitespace-free
+    stretch holds the mark, and without the quotes and the last stop what is left is the token.
+    """
+    tail = segment.rsplit(None, 1)[-1]
+    core = tail.rstrip(_CLOSERS)
+    return core[:-1] if len(core) >= 2 else ""
 
 
 def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
