@@ -189,15 +189,22 @@ class PersonCandidate:
         return self.name.split()[-1]
 
 
-def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tuple[int, int]]:
-    """Runs of capitalised words that may be a person's name, split at known non-name words."""
+def _name_runs(sentence: Sentence, text: str, resources: Resources,
+               several_words: bool = False) -> list[tuple[int, int]]:
+    """Runs of capitalised words that may be a person's name, split at known non-name words.
+
+    With `several_words`, a single capitalised word is not looked at (its runs could only be
+    single words too).
+    """
     blocked = [(m.start, m.end) for m in sentence.names]
     blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
-        found_start, found_end = found.span()
         run = found.group()
+        if several_words and len(run.split(None, 1)) == 1:
+            continue
+        found_start, found_end = found.span()
         touches = False
         for s, e in blocked:
             if s < found_end and found_start < e:
@@ -273,7 +280,8 @@ def find_persons(layout: Layout, resources: Resources,
     persons: list[PersonCandidate] = []
     for sentence in layout.body:
         roles: list[tuple[Match, RoleInfo]] = sentence.phrase_kinds("role")
-        for run_start, run_end in _name_runs(sentence, text, resources):
+        # Without a role in the sentence only a name of several words can be a person's.
+        for run_start, run_end in _name_runs(sentence, text, resources, several_words=not roles):
             words = text[run_start:run_end].split()
             if words[-1].endswith(("'s", "’s")):
                 # "Tokayev's proposal": the possessive is not part of the name.
