@@ -512,18 +512,14 @@ class CountryEvidence:
         self.features[feature] = min(cap, self.features[feature] + 1)
 
 
-def _country_codes(match: Match) -> frozenset[str]:
-    return match.codes
-
-
 def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
     """Whether matches[position] is one of a list of countries that follows a participant cue."""
     first = position
-    while first > 0 and _country_codes(matches[first - 1]) and \
+    while first > 0 and matches[first - 1].codes and \
             _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
         first -= 1
     last = position
-    while last + 1 < len(matches) and _country_codes(matches[last + 1]) and \
+    while last + 1 < len(matches) and matches[last + 1].codes and \
             _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
         last += 1
     if first == last:
@@ -533,6 +529,7 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
 
 
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
+_NO_CODES: frozenset[str] = frozenset()
 
 
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
@@ -575,33 +572,39 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         if sentence.in_body:
             continue
         for match in sentence.names:
-            for code in _country_codes(match):
+            for code in match.codes:
                 evidence[code].features["in_header"] = 1.0
     body = layout.body
     lead_index = body[0].index if body else -1
     passing_after = resources.passing_after
     for sentence in body:
+        names = sentence.names
+        if not names:
+            continue
         cues = sentence.phrase_kinds("cue")
         in_event = sentence.index in event_sentences
+        in_agreement = sentence.index in agreement_sentences
+        in_lead = sentence.index == lead_index
+        span = (sentence.start, sentence.end)
         cooperative = in_event or any(value == "cooperation" for _, value in cues)
         passing = [m for m, value in cues if value == "passing"]
-        for position, match in enumerate(sentence.names):
-            codes = _country_codes(match)
+        for position, match in enumerate(names):
+            codes = match.codes
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
-                     and _is_venue(text, match)} if in_event else set()
+                     and _is_venue(text, match)} if in_event else _NO_CODES
             if not codes and not venue:
                 # An organization or a city that hosts nothing: no evidence for any country.
                 continue
-            listed = bool(codes) and _listed_after_cue(text, sentence.names, position, sentence.start)
+            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
-            for code in codes | venue:
+            for code in (codes | venue if venue else codes):
                 item = evidence[code]
                 if code in venue and code not in codes:
                     # Hosting a meeting does not make a state a party to it (COP27 in Sharm
                     # el-Sheikh, Russian-Hungarian talks in Istanbul); the venue is kept as evidence.
                     item.features["venue"] = 1.0
-                    item.spans.append((sentence.start, sentence.end))
+                    item.spans.append(span)
                     continue
                 if in_passing is None:
                     # The same for every code of the match: read once.
@@ -614,7 +617,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     weight = max(weight, 1.0)
                 if weight:
                     item.score += weight
-                    item.spans.append((sentence.start, sentence.end))
+                    item.spans.append(span)
                 if any(e.kind == "adjective" and e.value == code for e in match.entries):
                     adjective_mentions[code] += 1
                 name_mentions[code] += 1
@@ -624,13 +627,13 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.count("cooperative_mentions", 4)
                 else:
                     item.count("other_mentions", 4)
-                if sentence.index == lead_index:
+                if in_lead:
                     item.features["in_lead"] = 1.0
                 if listed:
                     item.features["listed_after_cue"] = 1.0
                 if possessive:
                     item.features["possessive"] = 1.0
-                if sentence.index in agreement_sentences:
+                if in_agreement:
                     item.count("agreement_mentions", 3)
     for code, item in evidence.items():
         if name_mentions[code] and adjective_mentions[code] == name_mentions[code]:
