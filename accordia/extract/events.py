@@ -266,7 +266,7 @@ def find_events(layout: Layout, resources: Resources,
             event.date = dated[0].date
     for event in result:
         event.place = _event_place(event, layout)
-        event.topics = set().union(*(sentence_topics(s) for s in event.sentences))
+        event.topics = set().union(*[s.topics for s in event.sentences])
     order = {name: i for i, name in enumerate(("conference", "meeting", "visit", "signing", "approval",
                                                "announcement"))}
     result.sort(key=lambda e: (e.anchor.start, order[e.type]))
@@ -409,7 +409,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if owner.sentences[-1] is not sentence and triggers:
                 owner = None
     for agreement in agreements:
-        agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
+        agreement.topics = set().union(*[s.topics for s in agreement.sentences])
     return agreements
 
 
