@@ -31,8 +31,8 @@ class Sentence:
     in_body: bool = True
     # (match, value) of the phrases by entry kind, built on first use: every stage asks for its
     # own kinds (roles, statuses, cues...) of the same sentence.
-    _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, repr=False)
-    _topics: frozenset[str] | None = field(default=None, repr=False)
+    _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, init=False, repr=False)
+    _topics: frozenset[str] | None = field(default=None, init=False, repr=False)
 
     def phrase_kinds(self, kind: str) -> list[tuple[Match, Any]]:
         """(match, value) of each phrase entry of `kind`, in text order; shared, do not modify."""
@@ -69,7 +69,7 @@ class Layout:
     # Event triggers of each sentence by index, filled in by the events stage as it reads them.
     triggers: dict[int, list[tuple[str, bool, int]]] = field(default_factory=dict)
 
-    _body: list[Sentence] | None = field(default=None, repr=False)
+    _body: list[Sentence] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def body(self) -> list[Sentence]:

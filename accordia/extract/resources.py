@@ -203,7 +203,7 @@ def _is_word_char(char: str) -> bool:
 # first (as never-reported keys ending in a noncharacter), these are found there in a step or two
 # instead of after every key's first letter.
 _COMMON_CHARS = " etaoinsrhldcumfpgwybv,.kTSACIMPBRNEHDFGLOWU\n-0123456789'\"()xjqzKJVYQXZ"
-NOT_A_KEY = "\uffff"
+_NOT_A_KEY = "\uffff"
 
 
 def _automaton(table: dict[str, list[Entry]]) -> Any:
@@ -212,7 +212,7 @@ def _automaton(table: dict[str, list[Entry]]) -> Any:
     adjective entries stand for). The keys of _COMMON_CHARS store None."""
     automaton = ahocorasick.Automaton()
     for char in _COMMON_CHARS:
-        automaton.add_word(char + NOT_A_KEY, None)
+        automaton.add_word(char + _NOT_A_KEY, None)
     for key, entries in table.items():
         codes = frozenset(str(e.value) for e in entries if e.kind in {"country", "adjective"})
         automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1]), codes))
