@@ -81,6 +81,9 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
     for sentence in layout.body:
         covered: list[tuple[int, int]] = []
         for match in sentence.names:
+            if match.codes and len(match.entries) == 1:
+                # A country or adjective and nothing else.
+                continue
             for entry in match.of_kind("org"):
                 org: OrgInfo = entry.value
                 candidate = found.setdefault(org.name, OrgCandidate(org.name, org.acronym, org.kind,
