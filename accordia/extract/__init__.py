@@ -20,7 +20,6 @@ from accordia.extract.events import (
     event_title,
     find_agreements,
     find_events,
-    sentence_topics,
 )
 from accordia.extract.layout import Layout, read_layout
 from accordia.extract.model import ParticipantModel
@@ -237,8 +236,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     for agreement_record in agreement_records:
         topics.update(agreement_record.topics)
     if event_records or agreement_records:
-        for sentence in layout.body:
-            topics.update(sentence_topics(sentence))
+        topics.update(*[sentence.topics for sentence in layout.body])
     return Record(
         source=document.source,
         language=language,

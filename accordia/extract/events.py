@@ -128,9 +128,9 @@ _GATHERING_NAME = re.compile(
     r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)")
 
 
-def sentence_topics(sentence: Sentence) -> set[str]:
+def sentence_topics(sentence: Sentence) -> frozenset[str]:
     """Topic codes whose keywords occur in the sentence."""
-    return {str(e.value) for m in sentence.phrases for e in m.entries if e.kind == "topic"}
+    return sentence.topics
 
 
 def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
@@ -142,38 +142,41 @@ def _event_types(layout: Layout, sentence: Sentence, resources: Resources) -> li
 
 
 def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) -> list[tuple[str, bool, int]]:
-    found = []
-    for match in sentence.phrases:
-        for entry in match.entries:
-            if entry.kind != "event":
-                continue
-            event_type, strength = entry.value
-            strong = strength == "strong"
-            before = layout.text[max(sentence.start, match.start - 30):match.start]
-            if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
-                    sentence is not layout.body[0] and (
-                        _in_past_clause(layout, sentence, match.start, match.end)
-                        or _BACKGROUND_OPENING.match(layout.text, sentence.start))):
-                break
-            if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
-                    layout.text, match.end):
-                # "Nakhchivan receives its gas through Iran": received goods, not visitors.
-                break
-            if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
-                                            _HYPOTHETICAL_BEFORE.search(before)):
-                event_type = "announcement"
-            elif event_type in GATHERINGS and (
-                    _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
-                    or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
-                # "will attend the G7 summit", "the next meetings will be held in India": a
-                # gathering still to come is not a happening of this report.
-                break
-            if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
-                # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
-                # meeting of the Intergovernmental Commission": a conference.
-                event_type, strong = "conference", True
-            found.append((event_type, strong, match.start))
-            break
+    found: list[tuple[str, bool, int]] = []
+    phrases = sentence.phrase_kinds("event")
+    if not phrases:
+        return found
+    previous: Match | None = None
+    for match, (event_type, strength) in phrases:
+        # Only a phrase's first event entry counts.
+        if match is previous:
+            continue
+        previous = match
+        strong = strength == "strong"
+        before = layout.text[max(sentence.start, match.start - 30):match.start]
+        if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
+                sentence is not layout.body[0] and (
+                    _in_past_clause(layout, sentence, match.start, match.end)
+                    or _BACKGROUND_OPENING.match(layout.text, sentence.start))):
+            continue
+        if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
+                layout.text, match.end):
+            # "Nakhchivan receives its gas through Iran": received goods, not visitors.
+            continue
+        if event_type == "signing" and (_FUTURE_BEFORE.search(before) or
+                                        _HYPOTHETICAL_BEFORE.search(before)):
+            event_type = "announcement"
+        elif event_type in GATHERINGS and (
+                _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
+                or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
+            # "will attend the G7 summit", "the next meetings will be held in India": a
+            # gathering still to come is not a happening of this report.
+            continue
+        if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
+            # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
+            # meeting of the Intergovernmental Commission": a conference.
+            event_type, strong = "conference", True
+        found.append((event_type, strong, match.start))
     # A gathering that only frames a signing or approval in the same sentence ("signed on the
     # sidelines of the COP27 summit") is not itself the news; one that frames talks is, unless the
     # frame is always background ("arrived from New Delhi, where he attended the G20 summit").
@@ -316,7 +319,7 @@ def find_events(layout: Layout, resources: Resources,
             event.date = occasion
     for event in result:
         event.place = _event_place(event, layout)
-        event.topics = set().union(*(sentence_topics(s) for s in event.sentences))
+        event.topics = set().union(*[s.topics for s in event.sentences])
     order = {name: i for i, name in enumerate(("conference", "meeting", "visit", "signing", "approval",
                                                "announcement"))}
     result.sort(key=lambda e: (e.anchor.start, order[e.type]))
@@ -369,10 +372,17 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     body = layout.body
     owner: AgreementCandidate | None = None
     for position, sentence in enumerate(body):
+        phrases: list[tuple[Match, str]] = sentence.phrase_kinds("agreement")
+        if not phrases:
+            # No document named here: the sentence can only continue the current one.
+            if owner is not None and sentence not in owner.sentences:
+                _continue_agreement(owner, text, body, position)
+                if owner.sentences[-1] is not sentence and _event_types(layout, sentence, resources):
+                    owner = None
+            continue
         chunk = text[sentence.start:sentence.end]
-        statuses = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "status"]
+        statuses: list[tuple[Match, str]] = sentence.phrase_kinds("status")
         triggers = {t for t, _, _ in _event_types(layout, sentence, resources)}
-        phrases = [(m, str(e.value)) for m in sentence.phrases for e in m.entries if e.kind == "agreement"]
         quoted = [q for q in _QUOTED.finditer(chunk)]
         new_here: list[AgreementCandidate] = []
         for match, agreement_type in phrases:
@@ -421,7 +431,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "Among them is a protocol on...": one of the documents the previous sentence signed.
                 previous_sentence = body[position - 1]
                 status, status_match = _nearest_status(
-                    [(m, str(e.value)) for m in previous_sentence.phrases for e in m.entries if e.kind == "status"],
+                    previous_sentence.phrase_kinds("status"),
                     match.start, match.end, {t for t, _, _ in _event_types(layout, previous_sentence, resources)})
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
             if title_quoted:
@@ -486,14 +496,11 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             agreements.extend(new_here)
             owner = new_here[-1]
         elif owner is not None and sentence not in owner.sentences:
-            previous = text[body[position - 1].start:body[position - 1].end] if position else ""
-            if _ANAPHOR.match(chunk) or (_BULLET.match(chunk) and previous.rstrip().endswith((":", ";"))) \
-                    or (_BULLET.match(chunk) and _BULLET.match(previous)):
-                owner.sentences.append(sentence)
-            elif triggers:
+            _continue_agreement(owner, text, body, position)
+            if owner.sentences[-1] is not sentence and triggers:
                 owner = None
     for agreement in agreements:
-        agreement.topics = set().union(*(sentence_topics(s) for s in agreement.sentences))
+        agreement.topics = set().union(*[s.topics for s in agreement.sentences])
     return agreements
 
 
@@ -519,6 +526,17 @@ def _same_name(first: str, second: str) -> bool:
 
 def _content_words(title: str) -> set[str]:
     return {w for w in re.findall(r"[^\W_]+", title.lower()) if len(w) > 3 and w not in _TITLE_FILLER}
+
+
+def _continue_agreement(owner: AgreementCandidate, text: str, body: list[Sentence], position: int) -> None:
+    """Add body[position] to `owner` if it goes on about it: an anaphor ("The document...") or a
+    bullet of a list that the previous sentence opened or is part of."""
+    sentence = body[position]
+    chunk = text[sentence.start:sentence.end]
+    previous = text[body[position - 1].start:body[position - 1].end] if position else ""
+    if _ANAPHOR.match(chunk) or (_BULLET.match(chunk) and previous.rstrip().endswith((":", ";"))) \
+            or (_BULLET.match(chunk) and _BULLET.match(previous)):
+        owner.sentences.append(sentence)
 
 
 def _is_plural(word: str) -> bool:

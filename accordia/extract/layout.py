@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from accordia.extract.resources import Resources
 from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
@@ -29,9 +29,31 @@ class Sentence:
     phrases: list[Match] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
     in_body: bool = True
+    # (match, value) of the phrases by entry kind, built on first use: every stage asks for its
+    # own kinds (roles, statuses, cues...) of the same sentence.
+    _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, init=False, repr=False)
+    _topics: frozenset[str] | None = field(default=None, init=False, repr=False)
 
-    def phrase_kinds(self, kind: str) -> list[tuple[Match, object]]:
-        return [(m, e.value) for m in self.phrases for e in m.entries if e.kind == kind]
+    def phrase_kinds(self, kind: str) -> list[tuple[Match, Any]]:
+        """(match, value) of each phrase entry of `kind`, in text order; shared, do not modify."""
+        index = self._phrase_index
+        if index is None:
+            index = self._phrase_index = {}
+            for match in self.phrases:
+                for entry in match.entries:
+                    index.setdefault(entry.kind, []).append((match, entry.value))
+        return index.get(kind, _NONE)
+
+    @property
+    def topics(self) -> frozenset[str]:
+        """Topic codes whose keywords occur in the sentence (computed once)."""
+        topics = self._topics
+        if topics is None:
+            topics = self._topics = frozenset(str(value) for _, value in self.phrase_kinds("topic"))
+        return topics
+
+
+_NONE: list[tuple[Match, Any]] = []
 
 
 @dataclass
@@ -47,9 +69,15 @@ class Layout:
     # Event triggers of each sentence by index, filled in by the events stage as it reads them.
     triggers: dict[int, list[tuple[str, bool, int]]] = field(default_factory=dict)
 
+    _body: list[Sentence] | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def body(self) -> list[Sentence]:
-        return [sentence for sentence in self.sentences if sentence.in_body]
+        """The body sentences (read_layout settles which they are before building the layout)."""
+        body = self._body
+        if body is None:
+            body = self._body = [sentence for sentence in self.sentences if sentence.in_body]
+        return body
 
 
 _BODY_LIKE = re.compile(r"[a-z]{2,}\s+[a-z]{2,}\s+[a-z]{2,}")
@@ -110,9 +138,24 @@ def in_sentences(sentences: list[Sentence], spans: Iterable[tuple[int, int, T]],
 
 
 def _distribute(sentences: list[Sentence], matches: list[Match], attribute: str) -> None:
-    """Hand each match to the sentence it starts in."""
-    for sentence, match in in_sentences(sentences, ((m.start, m.end, m) for m in matches)):
-        getattr(sentence, attribute).append(match)
+    """Hand each match to the sentence it starts in (`in_sentences`, inlined: hundreds per text)."""
+    index = 0
+    count = len(sentences)
+    if not count:
+        return
+    sentence = sentences[0]
+    bucket = getattr(sentence, attribute)
+    for match in matches:
+        start = match.start
+        if sentence.end <= start:
+            while index < count and sentences[index].end <= start:
+                index += 1
+            if index == count:
+                return
+            sentence = sentences[index]
+            bucket = getattr(sentence, attribute)
+        if sentence.start <= start:
+            bucket.append(match)
 
 
 def _distribute_dates(sentences: list[Sentence], dates: list[DateMention]) -> None:

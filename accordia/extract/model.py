@@ -15,7 +15,8 @@ a bias and a threshold, readable and reviewable like any other data file. It is 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,19 @@ class ParticipantModel:
     bias: float
     threshold: float
     trained_on: str = ""
+    # The weights' names, values and a 0.0 per name, for summing with C-level map().
+    _columns: tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        columns = (tuple(self.weights), tuple(self.weights.values()), (0.0,) * len(self.weights))
+        object.__setattr__(self, "_columns", columns)
 
     def probability(self, features: dict[str, float]) -> float:
         """P(participant) for one country's feature values (missing features count as 0)."""
-        z = self.bias + sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
+        names, weights, zeros = self._columns
+        # The same products summed in the same order as a generator over weights.items() would.
+        z = self.bias + sum(map(operator.mul, weights, map(features.get, names, zeros)))
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def is_participant(self, features: dict[str, float]) -> bool:

@@ -29,7 +29,10 @@ _ORG_PATTERN = re.compile(
     rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+(?!(?:the\s+)?{_HEADS}\b))?{_CAP})*)*"
     rf"(?:\s+{_CAP})*)"
 )
-_HEAD_WORD = re.compile(rf"\b{_HEADS}\b")
+# `\b{_HEADS}\b`, with each word's first letter outside its boundary check so that the engine
+# skips straight to those letters (a pattern opening with a lookaround is tried at every position).
+_HEAD_WORD = re.compile("(?:" + "|".join(word[0] + r"(?<!\w.)" + word[1:] for word in _HEADS[3:-1].split("|"))
+                        + r")\b")
 _AGENCY_HEADS = {"Agency", "Administration", "Committee", "Commission", "Authority", "Bureau", "Office",
                  "Survey", "Inspectorate", "Regulator", "Council", "Institute"}
 _COMPANY_HEADS = {"Company", "Corporation", "Holding", "Operator", "Fund"}
@@ -78,6 +81,9 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
     for sentence in layout.body:
         covered: list[tuple[int, int]] = []
         for match in sentence.names:
+            if match.codes and len(match.entries) == 1:
+                # A country or adjective and nothing else.
+                continue
             for entry in match.of_kind("org"):
                 org: OrgInfo = entry.value
                 candidate = found.setdefault(org.name, OrgCandidate(org.name, org.acronym, org.kind,
@@ -151,7 +157,9 @@ def normalise_org_name(name: str, country: str | None, resources: Resources) -> 
 
 # --- persons ----------------------------------------------------------------------------------
 
-_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|(?:[A-Z]\.){1,3})"
+# A capitalised word or up to three initials; the shared capital comes first, so the engine skips to
+# capitals instead of trying both alternatives at every position.
+_NAME_TOKEN = r"[A-Z](?:[a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|\.(?:[A-Z]\.){0,2})"
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"
@@ -184,15 +192,37 @@ class PersonCandidate:
         return self.name.split()[-1]
 
 
-def _name_runs(sentence: Sentence, text: str, resources: Resources) -> list[tuple[int, int]]:
-    """Runs of capitalised words that may be a person's name, split at known non-name words."""
+def _name_runs(sentence: Sentence, text: str, resources: Resources,
+               several_words: bool = False) -> list[tuple[int, int]]:
+    """Runs of capitalised words that may be a person's name, split at known non-name words.
+
+    With `several_words`, a single capitalised word is not looked at (its runs could only be
+    single words too).
+    """
     blocked = [(m.start, m.end) for m in sentence.names]
-    blocked += [(m.start, m.end) for m in sentence.phrases if m.of_kind("role")]
+    blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
+        run = found.group()
+        if several_words and len(run.split(None, 1)) == 1:
+            continue
+        found_start, found_end = found.span()
+        touches = False
+        for s, e in blocked:
+            if s < found_end and found_start < e:
+                touches = True
+                break
+        if not touches:
+            # Most runs touch no gazetteer match: only the non-name words can split them.
+            if "." not in run and not_name_words.isdisjoint(run.split()):
+                runs.append((found_start, found_end))
+                continue
+        elif len(run.split()) == 1:
+            # A single word inside a gazetteer match ("Kazakhstan") is no name.
+            continue
         run_start = run_end = -1
-        for token in _TOKEN.finditer(text, found.start(), found.end()):
+        for token in _TOKEN.finditer(text, found_start, found_end):
             start, end = token.span()
             stop = token.group().rstrip(".") in not_name_words
             if not stop:
@@ -252,15 +282,16 @@ def find_persons(layout: Layout, resources: Resources,
     text = layout.text
     persons: list[PersonCandidate] = []
     for sentence in layout.body:
-        roles = [(m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"]
-        for run_start, run_end in _name_runs(sentence, text, resources):
+        roles: list[tuple[Match, RoleInfo]] = sentence.phrase_kinds("role")
+        # Without a role in the sentence only a name of several words can be a person's.
+        for run_start, run_end in _name_runs(sentence, text, resources, several_words=not roles):
             words = text[run_start:run_end].split()
             if words[-1].endswith(("'s", "’s")):
                 # "Tokayev's proposal": the possessive is not part of the name.
                 words[-1] = words[-1][:-2]
             candidate: PersonCandidate | None = None
             # Role before the name: "Deputy Minister of Energy of Russia Sergey Mochalnikov".
-            left = [(m, info) for m, info in roles if m.end <= run_start]
+            left = [(m, info) for m, info in roles if m.end <= run_start] if roles else roles
             if left:
                 match, info = left[-1]
                 if _gap_is_attachment(text[match.end:run_start]):
@@ -276,11 +307,11 @@ def find_persons(layout: Layout, resources: Resources,
                         org = right_org or org
                     candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.9)
             # Role after the name: "Alexander Novak, Russia's Deputy Prime Minister".
-            if candidate is None:
+            right = [(m, info) for m, info in roles if m.start >= run_end] if candidate is None and roles else None
+            if right:
                 after = text[run_end:sentence.end]
                 lead = _RIGHT_ROLE.match(after)
-                right = [(m, info) for m, info in roles if m.start >= run_end]
-                if lead and right:
+                if lead:
                     match, info = right[0]
                     between = text[run_end + lead.end():match.start]
                     if len(between) <= 40 and _gap_is_attachment(between):
@@ -356,10 +387,8 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     unique = {surname: owners[0] for surname, owners in surnames.items() if len(owners) == 1}
     if unique:
         # One scan of the text for all surnames, then each hit goes to its sentence.
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(unique, key=len, reverse=True))) + r")\b")
         body = layout.body
-        hits = ((hit.start(), hit.end(), hit.group())
-                for hit in pattern.finditer(layout.text, body[0].start if body else 0))
+        hits = _word_hits(layout.text, sorted(unique, key=len, reverse=True), body[0].start if body else 0)
         for sentence, surname in in_sentences(body, hits):
             span = (sentence.start, sentence.end)
             owner = unique[surname]
@@ -372,6 +401,38 @@ def _merge_persons(persons: list[PersonCandidate], layout: Layout,
     # person ("Minister of Petroleum and Mines", "Governor of Kemerovo"); surnames of people named
     # in full have merged into them above, so what is left alone is dropped.
     return [person for person in merged if len(person.name.split()) >= 2]
+
+
+def _is_boundary(text: str, position: int) -> bool:
+    """Whether `\\b` matches at `position`: a word character on exactly one side."""
+    before = position > 0 and (text[position - 1].isalnum() or text[position - 1] == "_")
+    after = position < len(text) and (text[position].isalnum() or text[position] == "_")
+    return before != after
+
+
+def _word_hits(text: str, words: list[str], position: int) -> list[tuple[int, int, str]]:
+    """The (start, end, word) that `re.finditer(r"\\b(?:w1|w2|...)\\b", text, position)` finds.
+
+    The names differ in every document, so a compiled pattern would miss the regex cache each
+    time; plain substring searches give the same hits without compiling. As in the alternation,
+    the first listed word that fits wins at a position, and the search resumes after each hit.
+    """
+    found: list[tuple[int, int, int, str]] = []
+    for rank, word in enumerate(words):
+        start = text.find(word, position)
+        while start >= 0:
+            end = start + len(word)
+            if _is_boundary(text, start) and _is_boundary(text, end):
+                found.append((start, rank, end, word))
+            start = text.find(word, start + 1)
+    found.sort()
+    hits: list[tuple[int, int, str]] = []
+    last_end = -1
+    for start, _, end, word in found:
+        if start >= last_end:
+            hits.append((start, end, word))
+            last_end = end
+    return hits
 
 
 @dataclass
@@ -391,7 +452,7 @@ def find_role_mentions(layout: Layout, resources: Resources, persons: list[Perso
     found: list[RoleMentionCandidate] = []
     for sentence in layout.body:
         named = [p for p in persons if (sentence.start, sentence.end) in p.spans]
-        for match, info in ((m, e.value) for m in sentence.phrases for e in m.entries if e.kind == "role"):
+        for match, info in sentence.phrase_kinds("role"):
             if any(_name_near(text, person.name, match.start, match.end, sentence) for person in named):
                 continue
             tail_end = _attachment_end(text, match.end, sentence.end)
@@ -456,10 +517,6 @@ class CountryEvidence:
         self.features[feature] = min(cap, self.features[feature] + 1)
 
 
-def _country_codes(match: Match) -> set[str]:
-    return {str(e.value) for e in match.entries if e.kind in {"country", "adjective"}}
-
-
 def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
     """Whether matches[position] is one of a list of countries that follows a participant cue."""
     # Walk the list both ways; a joined item that is not a state (an organisation such as the
@@ -467,12 +524,12 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     first = position
     while first > 0 and _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
         first -= 1
-    while first < position and not _country_codes(matches[first]):
+    while first < position and not matches[first].codes:
         first += 1
     last = position
     while last + 1 < len(matches) and _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
         last += 1
-    while last > position and not _country_codes(matches[last]):
+    while last > position and not matches[last].codes:
         last -= 1
     if first == last:
         return False
@@ -484,6 +541,7 @@ _OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\
 _OBSERVER_AFTER = re.compile(r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|"
                              r"are observers)\b", re.I)
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
+_NO_CODES: frozenset[str] = frozenset()
 
 
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
@@ -529,37 +587,50 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         if sentence.in_body:
             continue
         for match in sentence.names:
-            for code in _country_codes(match):
+            for code in match.codes:
                 evidence[code].features["in_header"] = 1.0
     body = layout.body
     lead_index = body[0].index if body else -1
+    passing_after = resources.passing_after
     for sentence in body:
-        cues = [m for m in sentence.phrases for e in m.entries if e.kind == "cue"]
-        cooperative = sentence.index in event_sentences or any(
-            e.value == "cooperation" for m in cues for e in m.entries if e.kind == "cue")
-        passing = [m for m in cues for e in m.entries if e.kind == "cue" and e.value == "passing"]
+        names = sentence.names
+        if not names:
+            continue
+        cues = sentence.phrase_kinds("cue")
+        in_event = sentence.index in event_sentences
+        in_agreement = sentence.index in agreement_sentences
+        in_lead = sentence.index == lead_index
+        span = (sentence.start, sentence.end)
+        cooperative = in_event or any(value == "cooperation" for _, value in cues)
+        passing = [m for m, value in cues if value == "passing"]
         passing_run = False
-        for position, match in enumerate(sentence.names):
-            codes = _country_codes(match)
+        for position, match in enumerate(names):
+            codes = match.codes
             # A list continues a mention in passing ("disconnected from the Russian and Belarusian
             # systems", "after those concluded with South Africa, Indonesia and Vietnam").
             passing_run = passing_run and bool(codes) and position > 0 and bool(
-                _LIST_JOINER.fullmatch(text, sentence.names[position - 1].end, match.start))
+                _LIST_JOINER.fullmatch(text, names[position - 1].end, match.start))
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
-                     and sentence.index in event_sentences and _is_venue(text, match)}
-            listed = bool(codes) and _listed_after_cue(text, sentence.names, position, sentence.start)
+                     and _is_venue(text, match)} if in_event else _NO_CODES
+            if not codes and not venue:
+                # An organization or a city that hosts nothing: no evidence for any country.
+                continue
+            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
-            for code in codes | venue:
+            in_passing: bool | None = None
+            for code in (codes | venue if venue else codes):
                 item = evidence[code]
                 if code in venue and code not in codes:
                     # Hosting a meeting does not make a state a party to it (COP27 in Sharm
                     # el-Sheikh, Russian-Hungarian talks in Istanbul); the venue is kept as evidence.
                     item.features["venue"] = 1.0
-                    item.spans.append((sentence.start, sentence.end))
+                    item.spans.append(span)
                     continue
-                in_passing = passing_run or any(0 <= match.start - p.end <= 25 for p in passing) or bool(
-                    resources.passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
-                    _names_private_company(text, sentence.names, position, resources))
+                if in_passing is None:
+                    # The same for every code of the match: read once.
+                    in_passing = passing_run or any(0 <= match.start - p.end <= 25 for p in passing) or bool(
+                        passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
+                        _names_private_company(text, names, position, resources))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a
@@ -567,7 +638,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     weight = max(weight, 1.0)
                 if weight:
                     item.score += weight
-                    item.spans.append((sentence.start, sentence.end))
+                    item.spans.append(span)
                 if any(e.kind == "adjective" and e.value == code for e in match.entries):
                     adjective_mentions[code] += 1
                 name_mentions[code] += 1
@@ -578,7 +649,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.count("cooperative_mentions", 4)
                 else:
                     item.count("other_mentions", 4)
-                if sentence.index == lead_index:
+                if in_lead:
                     item.features["in_lead"] = 1.0
                 if listed:
                     item.features["listed_after_cue"] = 1.0
@@ -587,7 +658,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                 if _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start) or \
                         _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)):
                     item.observer = True
-                if sentence.index in agreement_sentences:
+                if in_agreement:
                     item.count("agreement_mentions", 3)
     for code, item in evidence.items():
         if name_mentions[code] and adjective_mentions[code] == name_mentions[code]:

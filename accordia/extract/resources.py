@@ -89,8 +89,11 @@ class Resources:
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
     stopwords: dict[str, frozenset[str]]
+    # Every language's stop words together: the only words language detection counts one by one.
+    stopword_vocabulary: frozenset[str]
     city_country: dict[str, str] = field(default_factory=dict)
     # Case-sensitive automaton over proper names: countries, adjectives, cities, organizations.
+    # Each key maps to (length, entries, ...), so a match's end position gives back its start.
     names: Any = None
     # Case-insensitive automaton over lowercase phrases: roles, triggers, topics, statuses.
     phrases: Any = None
@@ -184,23 +187,45 @@ def _sections(paths: Iterable[Path]) -> dict[str, Any]:
     return merged
 
 
-def _add(automaton: Any, key: str, entry: Entry) -> None:
+def _add(table: dict[str, list[Entry]], key: str, entry: Entry) -> None:
     if not key:
         return
-    # Each key stores its own length, so a match's end position gives back its start.
-    if key in automaton:
-        _, existing = automaton.get(key)
-        if entry not in existing:
-            existing.append(entry)
-    else:
-        automaton.add_word(key, (len(key), [entry]))
+    entries = table.setdefault(key, [])
+    if entry not in entries:
+        entries.append(entry)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+# Characters of running text, most frequent first. pyahocorasick looks a node's children up one
+# by one in the order they were added, and most characters of a text fall back to the root; added
+# first (as never-reported keys ending in a noncharacter), these are found there in a step or two
+# instead of after every key's first letter.
+_COMMON_CHARS = " etaoinsrhldcumfpgwybv,.kTSACIMPBRNEHDFGLOWU\n-0123456789'\"()xjqzKJVYQXZ"
+_NOT_A_KEY = "\uffff"
+
+
+def _automaton(table: dict[str, list[Entry]]) -> Any:
+    """An Aho-Corasick automaton over the table's keys; each stores (length, entries, whether the
+    key starts with a word character, whether it ends with one, the country codes its country and
+    adjective entries stand for). The keys of _COMMON_CHARS store None."""
+    automaton = ahocorasick.Automaton()
+    for char in _COMMON_CHARS:
+        automaton.add_word(char + _NOT_A_KEY, None)
+    for key, entries in table.items():
+        codes = frozenset(str(e.value) for e in entries if e.kind in {"country", "adjective"})
+        automaton.add_word(key, (len(key), tuple(entries), _is_word_char(key[0]), _is_word_char(key[-1]), codes))
+    automaton.make_automaton()
+    return automaton
 
 
 def load_resources(extra_dir: Path | None = None) -> Resources:
     """Read and validate every data file and build the matchers (uncached)."""
     paths = data_paths(extra_dir)
-    names = ahocorasick.Automaton()
-    phrases = ahocorasick.Automaton()
+    names: dict[str, list[Entry]] = {}
+    phrases: dict[str, list[Entry]] = {}
 
     countries: dict[str, CountryInfo] = {}
     city_country: dict[str, str] = {}
@@ -313,8 +338,6 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     stopwords = {lang: frozenset(words) for lang, words in (lexicon.get("stopwords") or {}).items()
                  if lang != "__line__"}
 
-    names.make_automaton()
-    phrases.make_automaton()
     return Resources(
         countries=countries,
         orgs=orgs,
@@ -342,9 +365,10 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         org_heads=frozenset(lexicon.get("org_heads") or []),
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
         stopwords=stopwords,
+        stopword_vocabulary=frozenset().union(*stopwords.values()),
         city_country=city_country,
-        names=names,
-        phrases=phrases,
+        names=_automaton(names),
+        phrases=_automaton(phrases),
         participant_model=load_participant_model(extra_dir),
     )
 

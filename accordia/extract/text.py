@@ -7,10 +7,12 @@ evidence spans can be shown in the original.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import filterfalse
 from typing import NamedTuple
 
 from accordia.extract.resources import Entry, Resources
@@ -26,6 +28,8 @@ class Match(NamedTuple):
     start: int
     end: int
     entries: tuple[Entry, ...]
+    # The country codes that the country and adjective entries stand for (built with the data).
+    codes: frozenset[str] = frozenset()
 
     def of_kind(self, kind: str) -> list[Entry]:
         return [entry for entry in self.entries if entry.kind == kind]
@@ -33,29 +37,38 @@ class Match(NamedTuple):
 
 def _scan(automaton: object, haystack: str, original: str) -> list[Match]:
     """Longest, leftmost non-overlapping matches that sit on word boundaries."""
-    candidates: list[tuple[int, int, list[Entry]]] = []
+    candidates: list[tuple[int, int, tuple[Entry, ...], frozenset[str]]] = []
     size = len(original)
-    for end_index, (length, entries) in automaton.iter(haystack):  # type: ignore[attr-defined]
+    # Whether the key starts and ends with a word character is stored with it: the haystack holds
+    # the key there, and case folding keeps every character's word-character class (checked over
+    # all of Unicode), so the original text's characters need not be tested.
+    for end_index, value in automaton.iter(haystack):  # type: ignore[attr-defined]
+        if value is None:
+            # One of the lookup-order keys (resources._COMMON_CHARS), never a match.
+            continue
+        length, entries, first_word, last_word, codes = value
         end = end_index + 1
         start = end - length
         # Inlined word-character tests: this loop sees every raw automaton hit.
-        if start > 0:
-            before, first = original[start - 1], original[start]
-            if (before.isalnum() or before == "_") and (first.isalnum() or first == "_"):
+        if first_word and start > 0:
+            before = original[start - 1]
+            if before.isalnum() or before == "_":
                 continue
-        if end < size:
-            after, last = original[end], original[end - 1]
-            if (after.isalnum() or after == "_") and (last.isalnum() or last == "_"):
+        if last_word and end < size:
+            after = original[end]
+            if after.isalnum() or after == "_":
                 continue
-        candidates.append((start, -end, entries))
+        candidates.append((start, -end, entries, codes))
     candidates.sort()
     matches: list[Match] = []
     last_end = -1
-    for start, negative_end, entries in candidates:
+    new = tuple.__new__
+    for start, negative_end, entries, codes in candidates:
         if start < last_end:
             continue
         last_end = -negative_end
-        matches.append(Match(start, last_end, tuple(entries)))
+        # Match(start, last_end, entries, codes) without the named tuple's Python-level __new__.
+        matches.append(new(Match, (start, last_end, entries, codes)))
     return matches
 
 
@@ -64,8 +77,12 @@ def find_names(resources: Resources, text: str) -> list[Match]:
     return _scan(resources.names, text, text)
 
 
+@functools.lru_cache(maxsize=4)
 def fold_case(text: str) -> str:
-    """Lower-case `text` without changing its length, so offsets stay valid."""
+    """Lower-case `text` without changing its length, so offsets stay valid.
+
+    Cached: the phrase scan and the relative-date scan fold the same text.
+    """
     folded = text.lower()
     if len(folded) == len(text):
         return folded
@@ -77,9 +94,16 @@ def find_phrases(resources: Resources, text: str) -> list[Match]:
     return _scan(resources.phrases, fold_case(text), text)
 
 
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])|\n\s*\n|\n(?=\s*[-–—•*·▪]\s)|\n")
+# Sentence punctuation before a capital, a blank line, a line break before a bullet, any line break.
+# Every alternative's first character is taken by one leading class and each alternative then
+# checks it with a lookbehind: a pattern that opens with a class lets the engine skip straight to
+# those characters instead of trying the alternatives at every position of the text.
+_SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])"
+                           r"|(?<=\n)\s*\n|(?<=\n)(?=\s*[-–—•*·▪]\s)|(?<=\n))")
 _INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")
+# The token before a sentence mark (`_token_before` reads it without the regex).
 _TOKEN_BEFORE = re.compile(r"(\S+)[.!?…]+[\"'”’»)]*$")
+_CLOSERS = "\"'”’»)"
 
 
 def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int, int]]:
@@ -92,23 +116,40 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _SENTENCE_END.finditer(text):
-        end = boundary.end()
-        piece = text[start:end]
-        mark = boundary.group()
-        if mark.startswith((".", "!", "?", "…")):
-            before = _TOKEN_BEFORE.search(text[max(start, boundary.start() - 20) : boundary.end()])
-            token = before.group(1).lstrip("(\"'“") if before else ""
+        mark_start, end = boundary.span()
+        first = text[mark_start]
+        if first != "\n":
+            token = _token_before(text[max(start, mark_start - 20) : end]).lstrip("(\"'“")
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
             if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
                 continue
-        elif mark == "\n" and _wrapped(text, boundary.start()):
+        elif end - mark_start == 1 and _wrapped(text, mark_start):
             continue
-        if piece.strip():
-            spans.append(_trim(text, start, end))
+        _append_trimmed(spans, text, start, end)
         start = end
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
+    _append_trimmed(spans, text, start, len(text))
     return spans
+
+
+def _token_before(segment: str) -> str:
+    """The word before the stop that ends `segment`: `_TOKEN_BEFORE.search(segment).group(1)`
+    (or "" without a match), read with string methods.
+
+    The segment ends with a sentence mark (stops, then closing quotes); its last whitespace-free
+    stretch holds the mark, and without the quotes and the last stop what is left is the token.
+    """
+    tail = segment.rsplit(None, 1)[-1]
+    core = tail.rstrip(_CLOSERS)
+    return core[:-1] if len(core) >= 2 else ""
+
+
+def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add [start, end) without its surrounding whitespace, unless that leaves nothing."""
+    piece = text[start:end]
+    core = piece.strip()
+    if core:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((start + lead, start + lead + len(core)))
 
 
 def _wrapped(text: str, newline: int) -> bool:
@@ -121,28 +162,48 @@ def _wrapped(text: str, newline: int) -> bool:
     return bool(following.strip()) and following.lstrip()[:1] not in {"-", "–", "—", "•", "*", "·", "▪"}
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# ASCII characters other than letters become spaces; other bytes (UTF-8 of non-ASCII) stay.
+_ASCII_NON_LETTERS = bytes.maketrans(
+    bytes(range(128)), bytes(c if chr(c).isalpha() else 32 for c in range(128)))
+
+
+def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Counter[str]]:
+    """How many words of `_WORD` the text holds, how many of them start with a Cyrillic letter,
+    and how often each word of `vocabulary` occurs: what `Counter(_WORD.findall(text))` tells,
+    without building it.
+
+    The regex walks every character in Python's engine; here the ASCII part is split in C and
+    only the few tokens that hold non-ASCII characters go through `_WORD`. Splitting at
+    characters `_WORD` never matches cannot cut or join its words.
+    """
+    spaced = text.encode("utf-8", "surrogatepass").translate(_ASCII_NON_LETTERS).decode("utf-8", "surrogatepass")
+    tokens = spaced.split()
+    total = len(tokens)
+    counts = Counter(filter(vocabulary.__contains__, tokens))
+    cyrillic = 0
+    if not spaced.isascii():
+        for token in filterfalse(str.isascii, tokens):
+            # The token was counted as one word; it holds these.
+            if token in vocabulary:
+                counts[token] -= 1
+            words = _WORD.findall(token)
+            total += len(words) - 1
+            cyrillic += sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
+            counts.update(filter(vocabulary.__contains__, words))
+    return total, cyrillic, counts
 
 
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    counts = Counter(_WORD.findall(text[:3000].lower()))
-    total = sum(counts.values())
+    total, cyrillic, counts = _word_counts(text[:3000].lower(), resources.stopword_vocabulary)
     if not total:
         return "und"
-    cyrillic = sum(n for word, n in counts.items() if "\u0400" <= word[0] <= "\u04ff")
     if cyrillic > total * 0.5:
         return "ru"
-    scores = {lang: sum(counts[w] for w in stop if w in counts) for lang, stop in resources.stopwords.items()}
+    words = counts.keys()
+    scores = {lang: sum(counts[w] for w in words & stop) for lang, stop in resources.stopwords.items()}
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] < max(2, total * 0.03):
         return "und"
@@ -168,8 +229,8 @@ DATE_PATTERNS = (
     re.compile(r"\b(?P<day>\d{1,2})-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
 _RELATIVE = re.compile(
-    # The leading class lets the engine skip to plausible first letters instead of trying each position.
-    r"(?=[yteolnp])\b(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
+    # The word boundary fails fast inside words; the class then rules out most word starts.
+    r"\b(?=[yteolnp])(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
     r"|(?:on|last|this|next|past)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
 )
@@ -184,7 +245,8 @@ class DateMention:
     explicit_year: bool
 
 
-_DIGITS = re.compile(r"\d+")
+# Not `\d+`: a pattern that opens with a class (not a repeat) lets the engine skip to digits.
+_DIGITS = re.compile(r"\d\d*")
 # Room around a run of digits for the words of a date ("21st of September 2024").
 _DATE_REACH = 24
 
@@ -206,7 +268,7 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
     return windows
 
 
-_MONTH_WORD = re.compile(r"(?=[jfmasond])\b" + _MONTH, re.I)
+_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
@@ -228,11 +290,43 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
     """
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    windows = _date_windows(text)
-    # Which patterns can match in each window: cheap substring tests spare most regex calls.
-    usable = [(a, b, _usable_patterns(text[a:b])) for a, b in windows]
-    for number, pattern in enumerate(DATE_PATTERNS):
-        for match in (m for a, b, allowed in usable if number in allowed for m in pattern.finditer(text, a, b)):
+    # Windows are disjoint and hold their matches, so taking each window's patterns in order gives
+    # the matches that taking each pattern across all windows in order would.
+    for a, b in _date_windows(text):
+        # Which patterns can match in the window: cheap substring tests spare most regex calls.
+        allowed = _usable_patterns(text[a:b])
+        if allowed:
+            _absolute_dates(text, a, b, sorted(allowed), reference, start_offset, taken, found)
+    if reference is not None:
+        explicit_starts = {s for s, _ in taken}
+        for match in (m for a, b in _relative_windows(text) for m in _RELATIVE.finditer(text, a, b)):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            gap = len(text[match.end():match.end() + 3]) - len(text[match.end():match.end() + 3].lstrip(", "))
+            if match.end() + gap in explicit_starts:
+                # "on Tuesday, 13 December": the explicit date says it all.
+                continue
+            low, high = 0, len(text)
+            if sentences is not None:
+                low, high = next(((a, b) for a, b in sentences if a <= match.start() < b), (0, len(text)))
+            # Tense is read from the clause around the day, not the whole sentence: "signed on
+            # Monday a deal that will supply gas" is past.
+            after = text[match.end():min(high, match.end() + 25)]
+            after = after.split(",", 1)[0].split(";", 1)[0]
+            clause = text[max(low, match.start() - 45):match.end()] + after
+            resolved = _resolve_relative(match, reference, bool(_FUTURE.search(clause)))
+            if resolved is not None:
+                found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
+                                         resolved, True))
+    found.sort(key=lambda mention: mention.start)
+    return found
+
+
+def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
+                    taken: list[tuple[int, int]], found: list[DateMention]) -> None:
+    """Add the dates that DATE_PATTERNS `numbers`, in order, find in text[a:b] clear of `taken`."""
+    for number in numbers:
+        for match in DATE_PATTERNS[number].finditer(text, a, b):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             groups = match.groupdict()
@@ -254,29 +348,43 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
             taken.append((match.start(), match.end()))
             found.append(DateMention(start_offset + match.start(), start_offset + match.end(), value,
                                      year_text is not None))
-    if reference is not None:
-        explicit_starts = {s for s, _ in taken}
-        for match in _RELATIVE.finditer(text):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            gap = len(text[match.end():match.end() + 3]) - len(text[match.end():match.end() + 3].lstrip(", "))
-            if match.end() + gap in explicit_starts:
-                # "on Tuesday, 13 December": the explicit date says it all.
-                continue
-            low, high = 0, len(text)
-            if sentences is not None:
-                low, high = next(((a, b) for a, b in sentences if a <= match.start() < b), (0, len(text)))
-            # Tense is read from the clause around the day, not the whole sentence: "signed on
-            # Monday a deal that will supply gas" is past.
-            after = text[match.end():min(high, match.end() + 25)]
-            after = after.split(",", 1)[0].split(";", 1)[0]
-            clause = text[max(low, match.start() - 45):match.end()] + after
-            resolved = _resolve_relative(match, reference, bool(_FUTURE.search(clause)))
-            if resolved is not None:
-                found.append(DateMention(start_offset + match.start(), start_offset + match.end(),
-                                         resolved, True))
-    found.sort(key=lambda mention: mention.start)
-    return found
+
+
+# Every match of _RELATIVE ends with one of these words (in any case).
+_RELATIVE_ENDINGS = ("day", "week", "tomorrow")
+
+
+def _relative_windows(text: str) -> list[tuple[int, int]]:
+    """Disjoint stretches of `text` that hold every match of _RELATIVE, for scanning only those.
+
+    Each match ends with a word of _RELATIVE_ENDINGS, found in the case-folded text (for the
+    letters of these words, folding and the pattern's IGNORECASE agree on every character). A
+    match begins at most ten characters before that word ("earlier today"), or four before the
+    run of whitespace ahead of a weekday ("last  Wednesday"); one character after the word stays
+    in the stretch so that the closing word boundary sees it.
+    """
+    folded = fold_case(text)
+    spans: list[tuple[int, int]] = []
+    for word in _RELATIVE_ENDINGS:
+        hit = folded.find(word)
+        while hit >= 0:
+            start = hit - 10
+            # A weekday starts 3 to 6 characters before its "day" (Mon..., Wednes...).
+            for weekday_start in range(hit - 6, hit - 2):
+                run = weekday_start
+                while run > 0 and text[run - 1].isspace():
+                    run -= 1
+                start = min(start, run - 4)
+            spans.append((max(0, start), min(len(text), hit + len(word) + 1)))
+            hit = folded.find(word, hit + 1)
+    spans.sort()
+    windows: list[tuple[int, int]] = []
+    for start, end in spans:
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        else:
+            windows.append((start, end))
+    return windows
 
 
 def _resolve_relative(match: re.Match[str], reference: date, future: bool) -> date | None:

@@ -1,0 +1,108 @@
+"""The extractor's fast paths find exactly what the plain regular expressions they replace find.
+
+Extraction output must not change when the extractor gets faster: each shortcut (string methods
+instead of a regex, a pattern reshaped so the engine can skip ahead, a scan limited to windows)
+is checked here against the straightforward form on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from accordia.extract import participants, text
+from accordia.extract.resources import get_resources
+
+# Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
+# and non-ASCII letters and digits.
+_ALPHABET = "aAdeiklmnorstuwyDMTW _-.,!?…'\"”’»)(“\n\t\u00a0\u2003éİſK\u0430\u0416ß٣²😀"
+_TEXT = st.text(alphabet=_ALPHABET, max_size=60)
+_WORDS = ["today", "Monday", "wednesday", "this week", "Tomorrow", "last", "on", "earlier", "days", "weeK",
+          "Ministry", "Agency", "Energy", "U.S.", "Mr.", "Novak", "al-Falih", "2024", "14", "Sept."]
+_PROSE = st.lists(st.one_of(st.sampled_from(_WORDS), _TEXT), max_size=12).map(
+    lambda parts: " ".join(parts))
+
+
+def _spans(pattern: re.Pattern[str], value: str) -> list[tuple[tuple[int, int], dict[str, str | None]]]:
+    return [(m.span(), m.groupdict()) for m in pattern.finditer(value)]
+
+
+# The patterns as they read before they were reshaped for speed.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])|\n\s*\n|\n(?=\s*[-–—•*·▪]\s)|\n")
+_HEAD_WORD = re.compile(rf"\b{participants._HEADS}\b")
+_NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|(?:[A-Z]\.){1,3})"
+_NAME_RUN = re.compile(
+    rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
+    rf"{_NAME_TOKEN})*")
+_RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[yteolnp])\b"), re.I)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PROSE)
+def test_reshaped_patterns_match_the_originals(value: str) -> None:
+    for before, after in ((_SENTENCE_END, text._SENTENCE_END), (_HEAD_WORD, participants._HEAD_WORD),
+                          (_NAME_RUN, participants._NAME_RUN), (re.compile(r"\d+"), text._DIGITS),
+                          (_RELATIVE, text._RELATIVE)):
+        assert _spans(before, value) == _spans(after, value), after.pattern
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PROSE)
+def test_relative_dates_lie_in_their_windows(value: str) -> None:
+    windowed = [(m.span(), m.groupdict()) for a, b in text._relative_windows(value)
+                for m in text._RELATIVE.finditer(value, a, b)]
+    assert windowed == _spans(text._RELATIVE, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PROSE)
+def test_word_counts_match_the_word_pattern(value: str) -> None:
+    vocabulary = get_resources().stopword_vocabulary | {"a", "é", "ж", "ß"}
+    for sample in (value, value.lower()):
+        expected = Counter(text._WORD.findall(sample))
+        total, cyrillic, counts = text._word_counts(sample, vocabulary)
+        assert total == sum(expected.values())
+        assert cyrillic == sum(n for word, n in expected.items() if "\u0400" <= word[0] <= "\u04ff")
+        assert {w: n for w, n in counts.items() if n} == {w: n for w, n in expected.items() if w in vocabulary}
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.text(alphabet=".!?…", min_size=1, max_size=3), st.text(alphabet="\"'”’»)", max_size=2))
+def test_token_before_a_mark_matches_the_regex(body: str, stops: str, closers: str) -> None:
+    segment = body + stops + closers
+    found = text._TOKEN_BEFORE.search(segment)
+    assert text._token_before(segment) == (found.group(1) if found else "")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROSE, st.lists(st.sampled_from(["Novak", "Satkaliyev", "U.S.", "al-Falih", "A", "Mr."]), max_size=4,
+                        unique=True), st.integers(min_value=0, max_value=20))
+def test_word_hits_match_an_alternation(value: str, words: list[str], position: int) -> None:
+    if not words:
+        return
+    ordered = sorted(words, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b")
+    expected = [(m.start(), m.end(), m.group()) for m in pattern.finditer(value, position)]
+    assert participants._word_hits(value, ordered, position) == expected
+
+
+def test_case_folding_keeps_word_characters() -> None:
+    # The phrase scan tests word boundaries on the folded text's keys, the relative-date windows
+    # find their words in it: both rely on folding keeping each character's word class, and on
+    # IGNORECASE and folding agreeing on the letters of the relative-date words.
+    def word(char: str) -> bool:
+        return char.isalnum() or char == "_"
+
+    letters = set("".join(text._RELATIVE_ENDINGS))
+    any_letter = re.compile("(?i)[" + "".join(sorted(letters)) + "]")
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        folded = text.fold_case.__wrapped__(char)
+        assert word(char) == word(folded), hex(point)
+        if folded in letters or any_letter.fullmatch(char):
+            assert folded in letters and re.fullmatch("(?i)" + folded, char), hex(point)
+            assert [letter for letter in letters if re.fullmatch("(?i)" + letter, char)] == [folded], hex(point)
