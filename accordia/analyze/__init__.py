@@ -29,6 +29,7 @@ from accordia.analyze.strategy import (
 )
 from accordia.errors import InputError
 from accordia.store import Store, country_label
+from accordia.store.aggregates import NETWORK_TOPICS
 from accordia.store.search import DocumentMatch
 
 __all__ = ["KINDS", "AgreementLife", "AreaActivity", "DocumentMatch", "Edge", "KeyArea", "LifeEntry", "Month",
@@ -40,6 +41,8 @@ __all__ = ["KINDS", "AgreementLife", "AreaActivity", "DocumentMatch", "Edge", "K
 MAX_EVENTS = 1_000_000
 EVENT_TYPES = ("meeting", "conference", "signing", "approval", "visit", "announcement")
 PERIODS = ("year", "month")
+# Topics shown per network edge: as many as the stored network keeps.
+TOP_TOPICS = NETWORK_TOPICS
 
 
 @dataclass
@@ -123,8 +126,10 @@ def network(store: Store, topic: str | None = None, since: date | None = None, u
     if region is not None:
         members = set(_region(region).members)
         countries = members if countries is None else countries & members
-    edges = [Edge(a, b, events, agreements, dict(topics.most_common(5)))
-             for a, b, events, agreements, topics in store.network_edges(topic, since, until, countries)]
+    # The store ranks each pair's topics, most frequent first, and keeps only TOP_TOPICS of them.
+    edges = [Edge(a, b, events, agreements, topics)
+             for a, b, events, agreements, topics in store.network_edges(topic, since, until, countries,
+                                                                           top_topics=TOP_TOPICS)]
     return sorted(edges, key=lambda e: (-e.weight, e.source, e.target))
 
 

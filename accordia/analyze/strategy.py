@@ -188,12 +188,14 @@ def strategy_activity(store: Store, strategy: Strategy, since: date | None = Non
     """Score each key area by the events and agreements reported since approval (or `since`), per member."""
     start = since or strategy.approved
     areas = []
-    for area in strategy.areas:
+    # All key areas in one store call: the members' activity is read once, not once per area.
+    found = store.areas_activity([area.query() for area in strategy.areas], strategy.members, start)
+    for area, area_cells in zip(strategy.areas, found, strict=True):
         cells = [StrategyCell(cell.country, country_label(cell.country), cell.events, cell.agreements,
                               [{"id": i, "source": source, "title": title,
                                 "published": published.isoformat() if published else None}
                                for i, source, title, published in cell.documents])
-                 for cell in store.area_activity(area.query(), strategy.members, start)]
+                 for cell in area_cells]
         cells.sort(key=lambda c: (-c.score, c.country))
         areas.append(AreaActivity(area, cells))
     return StrategyActivity(strategy, start, areas)

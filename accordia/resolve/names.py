@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from array import array
+from collections.abc import Callable
 from datetime import date
 
-__all__ = ["acronym_of", "canonical_place", "containment", "fold_name", "looks_like_acronym", "normalise_name",
-           "org_key", "person_key", "place_on", "resemblance", "shingles"]
+__all__ = ["acronym_of", "canonical_place", "containment", "copy_probe", "fold_name", "looks_like_acronym",
+           "normalise_name", "org_key", "person_key", "place_on", "resemblance", "shingles"]
 
 # Transliteration variants collapse to one spelling before names are compared
 # (Satkaliyev / Satkaliev / Satqaliev, Zharkeshov / Jarkeshov, Mirzamakhmudov / Mirzamahmudov,
@@ -148,6 +150,20 @@ def may_be_copies(a: list[int], b: list[int]) -> bool:
     # Two bottom-k sketches of texts with resemblance J share about 2J/(1+J) of their hashes:
     # 0.67 for a cut of half an article (J = 0.5), far more for a whole copy.
     return shared >= max(1, min(len(a), len(b)) // 2)
+
+
+def copy_probe(mine: list[int]) -> Callable[[list[int] | array[int]], bool]:
+    """`may_be_copies` with one sketch fixed, for comparing it with many: same answers, the set
+    of this sketch built once instead of once per comparison."""
+    mine_set = set(mine)
+    size = len(mine)
+
+    def probe(other: list[int] | array[int]) -> bool:
+        if not size or not other:
+            return False
+        return len(mine_set.intersection(other)) >= max(1, min(size, len(other)) // 2)
+
+    return probe
 
 
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:

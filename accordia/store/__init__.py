@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections import Counter, defaultdict
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -32,9 +33,9 @@ from accordia.resolve import (
     RoleSpan,
     acronym_of,
     canonical_place,
+    copy_probe,
     fold_name,
     looks_like_acronym,
-    may_be_copies,
     normalise_name,
     org_key,
     person_key,
@@ -45,6 +46,7 @@ from accordia.resolve import (
 from accordia.resolve import surnames as person_surnames
 from accordia.store import aggregates, migrations, search
 from accordia.store import schema as t
+from accordia.store.writing import AgreementEntry, Mirror, WriteCache
 
 __all__ = ["AddResult", "EventFilter", "PersonDetail", "SplitResult", "Store"]
 
@@ -224,6 +226,12 @@ class Store:
     def __init__(self, engine: Engine, matcher: Matcher | None = None) -> None:
         self.engine = engine
         self.matcher = matcher or Matcher()
+        # Write-path memory (see store/writing.py): one writer at a time in this process, the
+        # mirror of agreements and sketches, and country entities (never renamed nor deleted).
+        self._write_lock = threading.RLock()
+        self._mirror_state: Mirror | None = None
+        self._countries: dict[str, tuple[int, str]] = {}
+        self._organizations: dict[str, int] = {}
 
     @classmethod
     def open(cls, url: str, tracer: Callable[[str], None] | None = None,
@@ -323,11 +331,13 @@ class Store:
         A document already stored, or repeated within the batch, comes back with `added=False`.
         One commit per batch instead of per document is what makes bulk ingest fast on SQLite
         (each commit is a sync to disk); the batch stays atomic, so a crash loses at most it.
+        The batch shares one `WriteCache` and uses the store's `Mirror` for candidate searches.
         """
         if not batch:
             return []
         try:
-            with self.engine.begin() as conn:
+            with self._write_lock, self._writing(bulk=True) as (conn, cache):
+                cache.batch_persons = [(p.name, p.country) for _, record in batch for p in record.persons]
                 stored: dict[str, int] = {row.hash: int(row.id) for row in conn.execute(
                     sa.select(t.documents.c.hash, t.documents.c.id).where(
                         t.documents.c.hash.in_({d.hash for d, _ in batch})))}
@@ -340,6 +350,7 @@ class Store:
                     result = self._insert_document(conn, document, record)
                     stored[document.hash] = result.document_id
                     results.append(result)
+                cache.flush(conn)
                 return results
         except IntegrityError:
             # Another process stored one of these meanwhile; each alone sorts out which.
@@ -351,12 +362,14 @@ class Store:
     def add_document(self, document: Document, record: Record) -> AddResult:
         """Store a document with its record, resolving entities, events and agreements; atomic."""
         try:
-            with self.engine.begin() as conn:
+            with self._write_lock, self._writing(bulk=False) as (conn, cache):
                 existing = conn.execute(sa.select(t.documents.c.id)
                                         .where(t.documents.c.hash == document.hash)).scalar()
                 if existing is not None:
                     return AddResult(int(existing), added=False)
-                return self._insert_document(conn, document, record)
+                result = self._insert_document(conn, document, record)
+                cache.flush(conn)
+                return result
         except IntegrityError:
             # Another process stored the same document between our check and insert.
             with self._read() as conn:
@@ -368,22 +381,84 @@ class Store:
         except SQLAlchemyError as exc:
             raise StoreError(f"could not store {document.source}: {exc}") from exc
 
+    @contextlib.contextmanager
+    def _writing(self, bulk: bool) -> Iterator[tuple[Connection, WriteCache]]:
+        """A write transaction with its cache; the mirror is kept only if the transaction commits.
+
+        Only bulk writes use (and load) the mirror: a single document, as the API posts it, is
+        resolved with indexed queries rather than by reading the whole base into memory.
+        """
+        cache = WriteCache(bulk=bulk)
+        committed = False
+        try:
+            with self.engine.begin() as conn:
+                conn.info[_CACHE] = cache
+                try:
+                    yield conn, cache
+                finally:
+                    conn.info.pop(_CACHE, None)
+            committed = True
+            for (kind, key), row in cache.entities.items():
+                if kind == "organization" and row is not None:
+                    # An entity's id never changes (split makes a new entity): kept once committed.
+                    self._organizations[key] = int(row[0])
+        finally:
+            mirror = self._mirror_state
+            if mirror is not None:
+                if not committed:
+                    # Rolled back: the mirror may hold rows that were never stored.
+                    self._mirror_state = None
+                elif cache.synced:
+                    # It saw every document of this transaction: count them in. A transaction that
+                    # never synced (a single document) leaves the fingerprint behind, so the next
+                    # bulk write finds it stale and reloads the mirror.
+                    count, last = mirror.fingerprint
+                    mirror.fingerprint = (count + cache.documents, max(last, cache.last_document))
+
+    def _mirror(self, conn: Connection, cache: WriteCache) -> Mirror | None:
+        """The mirror, checked once per transaction (and reloaded when someone else has written).
+
+        Only called after this transaction has written a document: on SQLite it then holds the
+        write lock, so the check sees the state every later query of the transaction sees.
+        """
+        if not cache.bulk or (not cache.synced and cache.documents == 0):
+            return None
+        if not cache.synced:
+            cache.flush(conn, "agreement_parties")
+            count, last = conn.execute(_DOCUMENT_FINGERPRINT).one()
+            count, last = int(count), int(last or 0)
+            mirror = self._mirror_state
+            if mirror is None or (count, last) != (mirror.fingerprint[0] + cache.documents,
+                                                   max(mirror.fingerprint[1], cache.last_document)):
+                mirror = self._mirror_state = Mirror.load(conn)
+            mirror.fingerprint = (count, last)
+            # From here on the fingerprint counts this transaction's documents as it stores them.
+            cache.synced, cache.documents, cache.last_document = True, 0, 0
+        return self._mirror_state
+
     def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
+        cache = _cache_of(conn)
+        mirror = self._mirror(conn, cache) if cache is not None else None
         mine = shingles(document.text)
         my_sketch = sketch(mine)
-        copy_of = self._find_copy(conn, document, record, mine, my_sketch)
+        copy_of = self._find_copy(conn, document, record, mine, my_sketch, mirror)
         published = record.published or document.published
-        document_id = _new_id(conn.execute(t.documents.insert().values(
-            hash=document.hash, source=document.source, url=document.url, title=record.title,
-            published=published, language=record.language, format=document.format, text=document.text,
-            record=record.to_dict(), copy_of=copy_of, ingested_at=datetime.now(UTC), sketch=my_sketch,
-        )))
-        if record.countries:
-            conn.execute(t.document_countries.insert(),
-                         [{"document_id": document_id, "country": c} for c in record.countries])
-        if record.topics:
-            conn.execute(t.document_topics.insert(),
-                         [{"document_id": document_id, "topic": c} for c in record.topics])
+        document_id = _new_id(conn.execute(t.documents.insert(), {
+            "hash": document.hash, "source": document.source, "url": document.url, "title": record.title,
+            "published": published, "language": record.language, "format": document.format,
+            "text": document.text, "record": record.to_dict(), "copy_of": copy_of,
+            "ingested_at": datetime.now(UTC), "sketch": my_sketch,
+        }))
+        if cache is not None:
+            cache.documents += 1
+            cache.last_document = max(cache.last_document, document_id)
+            # The first document of a batch is looked for without the mirror, which is synced now.
+            mirror = self._mirror(conn, cache)
+        if mirror is not None and copy_of is None:
+            mirror.add_document(document_id, published, my_sketch)
+        _insert_rows(conn, t.document_countries, [{"document_id": document_id, "country": c}
+                                                  for c in record.countries])
+        _insert_rows(conn, t.document_topics, [{"document_id": document_id, "topic": c} for c in record.topics])
         if copy_of is not None:
             # A syndicated copy is kept as a source but adds no new facts.
             self._link_copy(conn, document_id, copy_of)
@@ -419,9 +494,8 @@ class Store:
                 mentions.extend(_mention_row(document_id, holder, document.text[start:end], role_mention.role,
                                              start, end, role_mention.confidence, f"role-only mention: {why}")
                                 for start, end in role_mention.evidence)
-        if mentions:
-            # One multi-row insert per document rather than one statement per mention.
-            conn.execute(t.mentions.insert(), mentions)
+        # Nothing in the write path reads mentions back: one multi-row insert per batch.
+        _insert_rows(conn, t.mentions, mentions)
 
         for event in record.events:
             evidence_text = " ".join(document.text[s:e] for s, e in event.evidence)
@@ -447,6 +521,8 @@ class Store:
             parties = {country_ids[c] for c in agreement.countries if c in country_ids}
             parties |= {org_ids[p] for p in agreement.parties if p in org_ids}
             self._link(conn, t.agreement_parties, "agreement_id", agreement_id, "entity_id", parties)
+            if mirror is not None:
+                mirror.add_countries(agreement_id, {c for c in agreement.countries if c in country_ids})
             self._link(conn, t.agreement_topics, "agreement_id", agreement_id, "topic",
                        set(agreement.topics))
         return AddResult(document_id, added=True)
@@ -456,40 +532,67 @@ class Store:
                     evidence: Sequence[tuple[int, int]], **values: Any) -> None:
         """Link a document as a source; two facts of one report that resolve to one event or
         agreement share the link and their evidence is merged."""
-        where = (table.c[key] == key_id, table.c.document_id == document_id)
-        present = conn.execute(sa.select(table.c.evidence).where(*where)).scalar()
-        spans = sorted({tuple(s) for s in evidence} | {tuple(s) for s in (present or [])})
-        if present is None:
-            conn.execute(table.insert().values({key: key_id, "document_id": document_id,
-                                                "evidence": [list(s) for s in spans], **values}))
+        cache = _cache_of(conn)
+        if cache is None:
+            where = (table.c[key] == key_id, table.c.document_id == document_id)
+            present = conn.execute(sa.select(table.c.evidence).where(*where)).scalar()
         else:
-            conn.execute(table.update().where(*where).values(evidence=[list(s) for s in spans]))
+            # The document is new in this transaction: its only source rows are those written here.
+            present = cache.sources.get((table.name, key_id, document_id))
+        spans = sorted({tuple(s) for s in evidence} | {tuple(s) for s in (present or [])})
+        merged = [list(s) for s in spans]
+        if cache is not None:
+            row = cache.unflushed_sources.get((table.name, key_id, document_id))
+            cache.sources[(table.name, key_id, document_id)] = merged
+            if row is not None:
+                row["evidence"] = merged
+                return
+            if present is None:
+                row = {key: key_id, "document_id": document_id, "evidence": merged, **values}
+                cache.unflushed_sources[(table.name, key_id, document_id)] = row
+                cache.pending[table.name].append(row)
+                return
+        if present is None:
+            conn.execute(table.insert(), {key: key_id, "document_id": document_id, "evidence": merged, **values})
+        else:
+            conn.execute(table.update().where(table.c[key] == key_id, table.c.document_id == document_id)
+                         .values(evidence=merged))
 
     def _find_copy(self, conn: Connection, document: Document, record: Record,
-                   mine: frozenset[int], my_sketch: list[int]) -> int | None:
+                   mine: frozenset[int], my_sketch: list[int], mirror: Mirror | None = None) -> int | None:
         """The stored original this document republishes (syndication), by shingle containment.
 
         Copies change headlines, bylines and often the date by a day, so candidates are the
         originals published within COPY_WINDOW_DAYS. Their stored sketches pick the few worth
-        reading; only those texts are compared in full.
+        reading; only those texts are compared in full. With a mirror the candidates and their
+        sketches come from memory (the same rows, in the same order).
         """
         published = record.published or document.published
         if published is None:
             return None
-        rows = conn.execute(sa.select(t.documents.c.id, t.documents.c.sketch).where(
-            t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
-                                            published + timedelta(days=COPY_WINDOW_DAYS)),
-            t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES)).all()
-        for row in rows:
+        candidates: Sequence[tuple[int, Any]]
+        if mirror is not None:
+            candidates = mirror.copy_candidates(published, COPY_WINDOW_DAYS, COPY_CANDIDATES)
+        else:
+            candidates = [(int(row.id), row.sketch) for row in conn.execute(
+                sa.select(t.documents.c.id, t.documents.c.sketch).where(
+                    t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
+                                                    published + timedelta(days=COPY_WINDOW_DAYS)),
+                    t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))]
+        probe = copy_probe(my_sketch)
+        for candidate_id, candidate_sketch in candidates:
             # Documents stored before sketches existed have none: compare those in full.
-            if row.sketch is not None and not may_be_copies(my_sketch, list(row.sketch)):
+            if candidate_sketch is not None and not probe(candidate_sketch):
                 continue
-            text = conn.execute(sa.select(t.documents.c.text).where(t.documents.c.id == row.id)).scalar_one()
+            text = conn.execute(_DOCUMENT_TEXT, {"id": candidate_id}).scalar_one()
             if self.matcher.copy_score(mine, shingles(text)) >= COPY_CONTAINMENT:
-                return int(row.id)
+                return candidate_id
         return None
 
     def _link_copy(self, conn: Connection, document_id: int, original_id: int) -> None:
+        cache = _cache_of(conn)
+        if cache is not None:
+            cache.flush(conn, "event_sources", "agreement_sources")
         for row in conn.execute(sa.select(t.event_sources).where(
                 t.event_sources.c.document_id == original_id)).mappings().all():
             conn.execute(t.event_sources.insert().values(
@@ -501,23 +604,67 @@ class Store:
                 agreement_id=row["agreement_id"], document_id=document_id, status=row["status"],
                 date=row["date"], evidence=row["evidence"]))
 
+    def _find_entity(self, conn: Connection, kind: str, key: str) -> list[Any] | None:
+        """[id, name] of the entity of this kind and key, or None; asked once per transaction."""
+        cache = _cache_of(conn)
+        if cache is not None and (kind, key) in cache.entities:
+            return cache.entities[(kind, key)]
+        if kind == "country" and key in self._countries:
+            # Country entities are never renamed nor deleted: known for the life of the store.
+            row: list[Any] | None = list(self._countries[key])
+        else:
+            found = conn.execute(_ENTITY_BY_KEY, {"kind": kind, "key": key}).first()
+            row = None if found is None else [int(found.id), found.name]
+            if row is not None and kind == "country" and cache is not None:
+                # Stored before this transaction (its own rows are in the cache): safe to keep.
+                self._countries[key] = (row[0], row[1])
+        if cache is None:
+            return row
+        return cache.remember(kind, key, row)
+
     def _entity(self, conn: Connection, kind: str, key: str, name: str, country: str | None,
                 attributes: dict[str, Any]) -> int:
-        found = conn.execute(_ENTITY_BY_KEY, {"kind": kind, "key": key}).first()
+        found = self._find_entity(conn, kind, key)
         if found is not None:
-            if len(name) > len(found.name):
-                conn.execute(t.entities.update().where(t.entities.c.id == found.id).values(name=name))
-            return int(found.id)
-        entity_id = _new_id(conn.execute(t.entities.insert().values(
-            kind=kind, key=key[:255], name=name, country=country, attributes=attributes
-        )))
+            if len(name) > len(found[1]):
+                conn.execute(_ENTITY_RENAME, {"entity_id": found[0], "name": name})
+                found[1] = name
+            return int(found[0])
+        stored_key = key[:255]
+        entity_id = _new_id(conn.execute(t.entities.insert(), {
+            "kind": kind, "key": stored_key, "name": name, "country": country, "attributes": attributes}))
+        cache = _cache_of(conn)
+        if cache is not None:
+            record = cache.remember(kind, stored_key, [entity_id, name])
+            cache.new_entities.add(entity_id)
+            cache.aliases[entity_id] = {}
+            if kind == "person" and record is not None:
+                cache.add_person(stored_key, record)
         self._alias(conn, entity_id, name)
         return entity_id
 
     def _alias(self, conn: Connection, entity_id: int, alias: str, origin: str = "extracted") -> None:
-        exists = conn.execute(_ALIAS_EXISTS, {"entity_id": entity_id, "alias": alias}).first()
-        if exists is None:
-            conn.execute(_ALIAS_INSERT, {"entity_id": entity_id, "alias": alias, "origin": origin})
+        cache = _cache_of(conn)
+        if cache is None:
+            exists = conn.execute(_ALIAS_EXISTS, {"entity_id": entity_id, "alias": alias}).first()
+            if exists is None:
+                conn.execute(_ALIAS_INSERT, {"entity_id": entity_id, "alias": alias, "origin": origin})
+            return
+        known = self._aliases_of(conn, cache, entity_id)
+        if alias not in known:
+            # Queued: the alias lookups that could see it (organization candidates, manual rules)
+            # send the queue first.
+            cache.pending["aliases"].append({"entity_id": entity_id, "alias": alias, "origin": origin})
+            known[alias] = None
+
+    @staticmethod
+    def _aliases_of(conn: Connection, cache: WriteCache, entity_id: int) -> dict[str, None]:
+        """Every alias of an entity (read once per transaction, then kept current)."""
+        known = cache.aliases.get(entity_id)
+        if known is None:
+            known = cache.aliases[entity_id] = dict.fromkeys(
+                conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+        return known
 
     def _person(self, conn: Connection, name: str, country: str | None) -> tuple[int, str]:
         """The person entity a name of `country` resolves to, and why: a decision recorded by
@@ -526,29 +673,79 @@ class Store:
         if manual is not None:
             return manual
         key = person_key(name, country)
-        found = conn.execute(sa.select(t.entities.c.id).where(
-            t.entities.c.kind == "person", t.entities.c.key == key)).scalar()
-        if found is not None and self._forbidden(conn, int(found), name) is None:
-            self._alias(conn, int(found), name)
-            return int(found), "same normalised name and country"
+        cache = _cache_of(conn)
+        if cache is not None and cache.batch_persons:
+            self._prefetch_persons(conn, cache)
+        found_row = self._find_entity(conn, "person", key)
+        found = None if found_row is None else int(found_row[0])
+        if found is not None and self._forbidden(conn, found, name) is None:
+            self._alias(conn, found, name)
+            return found, "same normalised name and country"
         surname = normalise_name(name).split()[-1] if normalise_name(name) else ""
         prefix = f"{country or '--'}:{surname[:3]}"
-        candidates = conn.execute(sa.select(t.entities.c.id, t.entities.c.name).where(
-            # A key range rather than LIKE: SQLite uses the (kind, key) index only for a range.
-            t.entities.c.kind == "person", t.entities.c.key >= prefix, t.entities.c.key < prefix + "\uffff")
-            .order_by(t.entities.c.id)).all()
-        for candidate in candidates:
-            same, reason = self.matcher.same_person(name, candidate.name)
-            if same and self._forbidden(conn, int(candidate.id), name) is None:
-                if len(name) > len(candidate.name):
-                    conn.execute(t.entities.update().where(t.entities.c.id == candidate.id)
-                                 .values(name=name))
-                self._alias(conn, int(candidate.id), name)
-                return int(candidate.id), reason
+        for candidate in self._persons_from(conn, prefix):
+            candidate_id, candidate_name = int(candidate[0]), str(candidate[1])
+            same, reason = self.matcher.same_person(name, candidate_name)
+            if same and self._forbidden(conn, candidate_id, name) is None:
+                if len(name) > len(candidate_name):
+                    conn.execute(_ENTITY_RENAME, {"entity_id": candidate_id, "name": name})
+                    candidate[1] = name
+                self._alias(conn, candidate_id, name)
+                return candidate_id, reason
         if found is not None:
             # The key is taken by an entity this name may not join: a new person with its own key.
             key = self._free_key(conn, "person", key)
         return self._entity(conn, "person", key, name, country, {}), "new person"
+
+    @staticmethod
+    def _prefetch_persons(conn: Connection, cache: WriteCache) -> None:
+        """Read, for every person name of the batch, its key's entity and its surname range's persons
+        in a few queries, instead of two per name (what `_find_entity` and `_persons_from` read)."""
+        keys: set[str] = set()
+        prefixes: set[str] = set()
+        for name, country in cache.batch_persons:
+            keys.add(person_key(name, country))
+            normalised = normalise_name(name)
+            surname = normalised.split()[-1] if normalised else ""
+            prefixes.add(f"{country or '--'}:{surname[:3]}")
+        cache.batch_persons = []
+        wanted = sorted(k for k in keys if ("person", k) not in cache.entities)
+        for i in range(0, len(wanted), 500):
+            found = {row.key: [int(row.id), row.name] for row in conn.execute(
+                _PERSONS_BY_KEY, {"keys": wanted[i:i + 500]})}
+            for key in wanted[i:i + 500]:
+                cache.remember("person", key, found.get(key))
+        ranges = sorted(p for p in prefixes if p not in cache.person_ranges)
+        for i in range(0, len(ranges), _RANGES_PER_QUERY):
+            chunk = ranges[i:i + _RANGES_PER_QUERY]
+            members: dict[str, list[list[Any]]] = {p: [] for p in chunk}
+            # One statement shape whatever the chunk (padded with its last prefix), compiled once.
+            padded = chunk + [chunk[-1]] * (_RANGES_PER_QUERY - len(chunk))
+            bounds = {f"low{n}": p for n, p in enumerate(padded)} | \
+                {f"high{n}": p + "\uffff" for n, p in enumerate(padded)}
+            for row in conn.execute(_PERSON_RANGES, bounds):
+                record = cache.records.setdefault(int(row.id), [int(row.id), row.name])
+                for p in chunk:
+                    # The same test as the range in SQL (keys compare by code point, as the
+                    # databases compare them: bytes of UTF-8 in SQLite, the C collation here).
+                    if p <= row.key < p + "\uffff":
+                        members[p].append(record)
+            cache.person_ranges.update(members)
+
+    @staticmethod
+    def _persons_from(conn: Connection, prefix: str) -> list[list[Any]]:
+        """[id, name] of the persons whose key starts with `prefix`, by id (once per transaction)."""
+        cache = _cache_of(conn)
+        if cache is not None and prefix in cache.person_ranges:
+            return list(cache.person_ranges[prefix])
+        # A key range rather than LIKE: SQLite uses the (kind, key) index only for a range.
+        rows = [[int(row.id), row.name] for row in conn.execute(
+            _PERSON_RANGE, {"low": prefix, "high": prefix + "\uffff"})]
+        if cache is None:
+            return rows
+        members = [cache.records.setdefault(row[0], row) for row in rows]
+        cache.person_ranges[prefix] = members
+        return list(members)
 
     def _organization(self, conn: Connection, name: str, acronym: str | None, kind: str,
                       country: str | None) -> tuple[int, str]:
@@ -558,11 +755,13 @@ class Store:
         if manual is not None:
             return manual
         key = org_key(name)
-        found = conn.execute(sa.select(t.entities.c.id).where(
-            t.entities.c.kind == "organization", t.entities.c.key == key)).scalar()
-        if found is not None and self._forbidden(conn, int(found), name) is None:
-            self._alias(conn, int(found), name)
-            return int(found), "same name up to case, punctuation and legal form"
+        found = self._organizations.get(key)
+        if found is None:
+            found_row = self._find_entity(conn, "organization", key)
+            found = None if found_row is None else int(found_row[0])
+        if found is not None and self._forbidden(conn, found, name) is None:
+            self._alias(conn, found, name)
+            return found, "same name up to case, punctuation and legal form"
         # Candidates are the organizations known by this name, its acronym or an acronym the
         # name spells (indexed alias lookups), not every organization stored.
         probes = {name, *([acronym] if acronym else [])}
@@ -573,6 +772,9 @@ class Store:
                 sa.select(t.aliases.c.entity_id).where(t.aliases.c.alias.in_(sorted(probes)))))
         if country is not None:
             query = query.where(sa.or_(t.entities.c.country == country, t.entities.c.country.is_(None)))
+        cache = _cache_of(conn)
+        if cache is not None:
+            cache.flush(conn, "aliases")
         for candidate in conn.execute(query.order_by(t.entities.c.id).limit(ORGANIZATION_CANDIDATES)).all():
             attributes = candidate.attributes or {}
             same, reason = self.matcher.same_organization(name, acronym, candidate.name,
@@ -589,20 +791,28 @@ class Store:
                        attributes: dict[str, Any] | None = None) -> tuple[int, str] | None:
         """The entity a manual decision binds the name to: a `split` or the alias file's `same`."""
         wanted = fold_name(name)
-        pinned = conn.execute(sa.select(t.aliases.c.entity_id, t.aliases.c.alias).join(
-            t.entities, t.entities.c.id == t.aliases.c.entity_id).where(
-            t.entities.c.kind == kind, t.aliases.c.origin == "split")).all()
-        for row in pinned:
-            if fold_name(row.alias) == wanted:
-                self._alias(conn, int(row.entity_id), name)
-                return int(row.entity_id), f"name bound to entity {row.entity_id} by a split decision"
+        cache = _cache_of(conn)
+        pinned = cache.pinned.get(kind) if cache is not None else None
+        if pinned is None:
+            # Only `split` writes these aliases, never the ingest: read once per transaction.
+            if cache is not None:
+                cache.flush(conn, "aliases")
+            pinned = [(int(row.entity_id), row.alias) for row in conn.execute(_PINNED, {"kind": kind})]
+            if cache is not None:
+                cache.pinned[kind] = pinned
+        for entity_id, alias in pinned:
+            if fold_name(alias) == wanted:
+                self._alias(conn, entity_id, name)
+                return entity_id, f"name bound to entity {entity_id} by a split decision"
         group = self.matcher.rules.group_of(name)
         if group is None:
             return None
         key = f"same:{group}"
-        existed = conn.execute(sa.select(t.entities.c.id).where(
-            t.entities.c.kind == kind, t.entities.c.key == key)).scalar()
+        existed_row = self._find_entity(conn, kind, key)
+        existed = None if existed_row is None else existed_row[0]
         if existed is None:
+            if cache is not None:
+                cache.flush(conn, "aliases")
             # An entity stored before the rule was written, under another name of the group.
             for row in conn.execute(sa.select(t.aliases.c.entity_id, t.aliases.c.alias).join(
                     t.entities, t.entities.c.id == t.aliases.c.entity_id).where(t.entities.c.kind == kind)
@@ -618,22 +828,42 @@ class Store:
 
     def _forbidden(self, conn: Connection, entity_id: int, name: str) -> str | None:
         """Why `name` may not join the entity (a `distinct` rule or a split decision), if it may not."""
-        names = conn.execute(sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)).scalars()
-        rule = self.matcher.rules.forbids(name, list(names))
+        cache = _cache_of(conn)
+        rules = self.matcher.rules
+        wanted = fold_name(name)
+        if cache is None:
+            names: Collection[str] = list(conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+        elif any(wanted in group for group in rules.distinct):
+            names = list(self._aliases_of(conn, cache, entity_id))
+        else:
+            # No `distinct` rule names it, so the entity's aliases cannot matter: none are read.
+            names = ()
+        rule = rules.forbids(name, names)
         if rule:
             return rule
-        wanted = fold_name(name)
-        for decision in conn.execute(sa.select(t.resolution_decisions).where(
-                t.resolution_decisions.c.source_entity_id == entity_id)).mappings():
-            if wanted in decision["names"]:
-                return f"split decision {decision['id']}: {name} was detached from entity {entity_id}"
+        if cache is None:
+            decisions = [(int(row.id), list(row.names)) for row in conn.execute(
+                _DECISIONS.where(t.resolution_decisions.c.source_entity_id == entity_id))]
+        else:
+            if cache.decisions is None:
+                # Split decisions are few and only `split` writes them: all read once per transaction.
+                cache.decisions = defaultdict(list)
+                for row in conn.execute(_DECISIONS.order_by(t.resolution_decisions.c.id)):
+                    cache.decisions[int(row.source_entity_id)].append((int(row.id), list(row.names)))
+            decisions = cache.decisions.get(entity_id, [])
+        for decision_id, decided in decisions:
+            if wanted in decided:
+                return f"split decision {decision_id}: {name} was detached from entity {entity_id}"
         return None
 
     @staticmethod
     def _free_key(conn: Connection, kind: str, key: str) -> str:
         """`key` made unique with a suffix, for an entity that must stay apart from its namesake."""
+        cache = _cache_of(conn)
         for n in range(2, 1000):
             candidate = f"{key}#{n}"
+            if cache is not None and cache.entities.get((kind, candidate)) is not None:
+                continue
             if conn.execute(sa.select(t.entities.c.id).where(
                     t.entities.c.kind == kind, t.entities.c.key == candidate)).first() is None:
                 return candidate
@@ -641,21 +871,45 @@ class Store:
 
     def _role(self, conn: Connection, person_id: int, role: str, country: str | None,
               organization: str | None, seen: date | None) -> None:
-        row = conn.execute(sa.select(t.person_roles).where(
-            t.person_roles.c.entity_id == person_id, t.person_roles.c.role == role,
-            t.person_roles.c.country.is_(None) if country is None else t.person_roles.c.country == country,
-        )).mappings().first()
+        cache = _cache_of(conn)
+        slot = (person_id, role, country)
+        if cache is not None and (slot in cache.roles or person_id in cache.new_entities):
+            row = cache.roles.get(slot)
+        else:
+            found = conn.execute(_ROLE_ROW_NO_COUNTRY if country is None else _ROLE_ROW,
+                                 {"entity_id": person_id, "role": role, "country": country}).mappings().first()
+            row = None if found is None else dict(found)
+            if cache is not None and row is not None:
+                cache.roles[slot] = row
         if row is None:
-            conn.execute(t.person_roles.insert().values(entity_id=person_id, role=role, country=country,
-                                                        organization=organization, first_seen=seen,
-                                                        last_seen=seen))
+            values = {"entity_id": person_id, "role": role, "country": country, "organization": organization,
+                      "first_seen": seen, "last_seen": seen}
+            if cache is None:
+                conn.execute(t.person_roles.insert(), values)
+            else:
+                # Queued for the batch's multi-row insert; the role-holder lookup sends it first.
+                cache.roles[slot] = values
+                cache.unflushed_roles[slot] = values
+                cache.pending["person_roles"].append(values)
             return
         first, last = row["first_seen"], row["last_seen"]
         if seen is not None:
             first = min(first, seen) if first else seen
             last = max(last, seen) if last else seen
-        conn.execute(t.person_roles.update().where(t.person_roles.c.id == row["id"]).values(
-            first_seen=first, last_seen=last, organization=row["organization"] or organization))
+        changes = {"first_seen": first, "last_seen": last, "organization": row["organization"] or organization}
+        if cache is not None:
+            if all(row[k] == v for k, v in changes.items()):
+                # Nothing new about the role: the same row, without an UPDATE.
+                return
+            row.update(changes)
+            if slot in cache.unflushed_roles:
+                return
+        if "id" in row:
+            conn.execute(_ROLE_UPDATE, {"role_id": row["id"], **changes})
+        else:
+            # A row this transaction inserted in a multi-row insert: found by its unique key.
+            conn.execute(_ROLE_UPDATE_NO_COUNTRY if country is None else _ROLE_UPDATE_BY_KEY,
+                         {"b_entity_id": person_id, "b_role": role, "b_country": country, **changes})
 
     def _mention(self, conn: Connection, document_id: int, entity_id: int, surface: str,
                  role: str | None, start: int, end: int, confidence: float, reason: str) -> None:
@@ -663,22 +917,24 @@ class Store:
                                                         confidence, reason)])
 
     def _event(self, conn: Connection, facts: EventFacts, confidence: float) -> tuple[int, str]:
-        query = sa.select(t.events).where(t.events.c.type == facts.type)
+        cache = _cache_of(conn)
         if facts.date is not None:
             low, high = _window(facts.date)
-            query = query.where(t.events.c.date.between(low, high))
+            rows = conn.execute(_EVENT_CANDIDATES, {"type": facts.type, "low": low, "high": high}).mappings().all()
         else:
-            query = query.where(t.events.c.date.is_(None))
+            rows = conn.execute(_EVENT_CANDIDATES_UNDATED, {"type": facts.type}).mappings().all()
         place = canonical_place(facts.place)
-        for row in conn.execute(query.order_by(t.events.c.id).limit(50)).mappings().all():
-            if place and row["place"] and canonical_place(row["place"]) != place:
-                continue
-            people = conn.execute(sa.select(t.entities.c.kind, t.entities.c.key, t.entities.c.name).join(
-                t.event_participants, t.event_participants.c.entity_id == t.entities.c.id).where(
-                t.event_participants.c.event_id == row["id"],
-                t.entities.c.kind.in_(("country", "person")))).all()
-            countries = frozenset(p.key for p in people if p.kind == "country")
-            persons = person_surnames([p.name for p in people if p.kind == "person"])
+        rows = [row for row in rows if not (place and row["place"] and canonical_place(row["place"]) != place)]
+        people: dict[int, list[Any]] = defaultdict(list)
+        if rows:
+            if cache is not None:
+                cache.flush(conn, "event_participants")
+            # The participants of every candidate in one query rather than one per candidate.
+            for person in conn.execute(_EVENT_PEOPLE, {"ids": [row["id"] for row in rows]}):
+                people[int(person.event_id)].append(person)
+        for row in rows:
+            countries = frozenset(p.key for p in people[int(row["id"])] if p.kind == "country")
+            persons = person_surnames([p.name for p in people[int(row["id"])] if p.kind == "person"])
             old = EventFacts(row["type"], row["date"], row["place"], countries, row["title"], persons,
                              frozenset())
             same, reason = self.matcher.same_event(facts, old)
@@ -691,14 +947,19 @@ class Store:
                     conn.execute(t.events.update().where(t.events.c.id == row["id"])
                                  .values(place=facts.place))
                 return int(row["id"]), reason
-        event_id = _new_id(conn.execute(t.events.insert().values(
-            type=facts.type, title=facts.title, date=facts.date, place=facts.place, confidence=confidence
-        )))
+        event_id = _new_id(conn.execute(t.events.insert(), {
+            "type": facts.type, "title": facts.title, "date": facts.date, "place": facts.place,
+            "confidence": confidence}))
+        if cache is not None:
+            cache.new_events.add(event_id)
         return event_id, "first report of this event"
 
     @staticmethod
     def _event_text(conn: Connection, event_id: int) -> frozenset[int]:
         """Shingles of the evidence sentences every source gives for an event."""
+        cache = _cache_of(conn)
+        if cache is not None:
+            cache.flush(conn, "event_sources")
         parts: list[str] = []
         for evidence, text in conn.execute(sa.select(t.event_sources.c.evidence, t.documents.c.text).join(
                 t.documents, t.documents.c.id == t.event_sources.c.document_id).where(
@@ -708,16 +969,36 @@ class Store:
 
     def _agreement(self, conn: Connection, facts: AgreementFacts, status: str | None,
                    confidence: float) -> int:
-        for row, countries in self._agreement_candidates(conn, facts):
+        cache = _cache_of(conn)
+        mirror = self._mirror(conn, cache) if cache is not None else None
+        candidates: list[tuple[Any, frozenset[str]]]
+        if mirror is not None:
+            candidates = [(entry, frozenset(entry.countries)) for entry in
+                          mirror.agreement_candidates(facts.type, facts.countries, AGREEMENT_CANDIDATES)]
+        else:
+            if cache is not None:
+                cache.flush(conn, "agreement_parties")
+            candidates = self._agreement_candidates(conn, facts)
+        for row, countries in candidates:
             old = AgreementFacts(row.type, row.title, countries, row.horizon, row.date)
             same, _ = self.matcher.same_agreement(facts, old)
             if same:
-                conn.execute(t.agreements.update().where(t.agreements.c.id == row.id).values(
-                    status=_later_status(row.status, status), horizon=row.horizon or facts.horizon))
+                new_status, new_horizon = _later_status(row.status, status), row.horizon or facts.horizon
+                if mirror is None or (new_status, new_horizon) != (row.status, row.horizon):
+                    conn.execute(t.agreements.update().where(t.agreements.c.id == row.id).values(
+                        status=new_status, horizon=new_horizon))
+                if mirror is not None:
+                    row.status, row.horizon = new_status, new_horizon
                 return int(row.id)
-        return _new_id(conn.execute(t.agreements.insert().values(
-            type=facts.type, title=facts.title, status=status, horizon=facts.horizon, date=facts.date,
-            confidence=confidence)))
+        agreement_id = _new_id(conn.execute(t.agreements.insert(), {
+            "type": facts.type, "title": facts.title, "status": status, "horizon": facts.horizon,
+            "date": facts.date, "confidence": confidence}))
+        if cache is not None:
+            cache.new_agreements.add(agreement_id)
+        if mirror is not None:
+            mirror.add_agreement(AgreementEntry(agreement_id, facts.type, facts.title, facts.horizon, facts.date,
+                                                status))
+        return agreement_id
 
     @staticmethod
     def _agreement_candidates(conn: Connection, facts: AgreementFacts) -> list[tuple[Any, frozenset[str]]]:
@@ -725,7 +1006,8 @@ class Store:
 
         The matcher wants party countries overlapping by half (Jaccard), so a candidate shares at
         least half of this agreement's countries: one indexed join finds those, instead of
-        reading every agreement of the type (which grew with the knowledge base).
+        reading every agreement of the type. Bulk writes ask the store's `Mirror` instead, which
+        answers the same from memory.
         """
         parties = t.agreement_parties
         countries = sa.select(parties.c.agreement_id, t.entities.c.key).join(
@@ -751,10 +1033,23 @@ class Store:
               values: set[Any]) -> None:
         if not values:
             return
-        present = set(conn.execute(sa.select(table.c[right]).where(table.c[left] == left_id)).scalars())
-        new = [{left: left_id, right: value} for value in values - present]
-        if new:
-            conn.execute(table.insert(), new)
+        cache = _cache_of(conn)
+        if cache is None:
+            linked = set(conn.execute(sa.select(table.c[right]).where(table.c[left] == left_id)).scalars())
+            new = [{left: left_id, right: value} for value in values - linked]
+            if new:
+                conn.execute(table.insert(), new)
+            return
+        slot = (table.name, left_id)
+        present = cache.links.get(slot)
+        if present is None:
+            fresh = left_id in (cache.new_events if left == "event_id" else cache.new_agreements)
+            present = set() if fresh else set(conn.execute(
+                _linked_statement(table, left, right), {"left_id": left_id}).scalars())
+            cache.links[slot] = present
+        # Rows wait for one multi-row insert, sent before anything reads the table.
+        cache.pending[table.name].extend({left: left_id, right: value} for value in sorted(values - present))
+        present |= values
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -780,26 +1075,8 @@ class Store:
             return result
 
     def _pairs(self, conn: Connection, limit: int | None = None) -> list[tuple[str, str, int]]:
-        """Country pairs by the number of events both took part in, most first.
-
-        Country entities are few, so their ids go in as a list and the self-join of the
-        participants never touches the entities table (several times faster on large bases).
-        """
-        countries = aggregates.country_ids(conn)
-        if len(countries) < 2:
-            return []
-        a = t.event_participants.alias("a")
-        b = t.event_participants.alias("b")
-        n = sa.func.count().label("n")
-        query = (sa.select(a.c.entity_id, b.c.entity_id, n)
-                 .select_from(a.join(b, a.c.event_id == b.c.event_id))
-                 .where(a.c.entity_id.in_(list(countries)), b.c.entity_id.in_(list(countries)),
-                        a.c.entity_id < b.c.entity_id)
-                 .group_by(a.c.entity_id, b.c.entity_id))
-        pairs = sorted(((min(countries[x], countries[y]), max(countries[x], countries[y]), int(count))
-                        for x, y, count in conn.execute(query)),
-                       key=lambda pair: (-pair[2], pair[0], pair[1]))
-        return pairs[:limit] if limit is not None else pairs
+        """Country pairs by the number of events both took part in, most first (kept between reads)."""
+        return aggregates.event_pairs(conn, limit)
 
     @_translated
     def country_pairs(self) -> list[tuple[str, str, int]]:
@@ -937,20 +1214,37 @@ class Store:
                 query = query.where(t.agreements.c.id > filters.after_id)
             rows = conn.execute(query.order_by(t.agreements.c.date.desc().nulls_last(), t.agreements.c.id)
                                 .limit(filters.limit)).mappings().all()
-            return [self._agreement_row(conn, row) for row in rows]
+            return self._agreement_rows(conn, rows)
 
     def _agreement_row(self, conn: Connection, row: Any) -> AgreementRow:
-        parties = conn.execute(sa.select(t.entities.c.kind, t.entities.c.key, t.entities.c.name)
-                               .join(t.agreement_parties, t.agreement_parties.c.entity_id == t.entities.c.id)
-                               .where(t.agreement_parties.c.agreement_id == row["id"])).all()
-        topics = conn.execute(sa.select(t.agreement_topics.c.topic)
-                              .where(t.agreement_topics.c.agreement_id == row["id"])).scalars().all()
-        sources = conn.execute(sa.select(sa.func.count()).select_from(t.agreement_sources)
-                               .where(t.agreement_sources.c.agreement_id == row["id"])).scalar()
-        return AgreementRow(row["id"], row["type"], row["title"], row["status"], row["horizon"], row["date"],
-                            tuple(sorted(p.key for p in parties if p.kind == "country")),
-                            tuple(p.name for p in parties if p.kind == "organization"),
-                            tuple(sorted(topics)), int(sources or 0))
+        return self._agreement_rows(conn, [row])[0]
+
+    def _agreement_rows(self, conn: Connection, rows: Sequence[Any]) -> list[AgreementRow]:
+        """Agreement rows with their parties, topics and source counts: three queries for the whole page."""
+        ids = [row["id"] for row in rows]
+        parties: dict[int, list[Any]] = {i: [] for i in ids}
+        topics: dict[int, list[str]] = {i: [] for i in ids}
+        sources: dict[int, int] = dict.fromkeys(ids, 0)
+        if ids:
+            # Parties in id order of the link rows, as the one-agreement query returned them.
+            for party in conn.execute(sa.select(t.agreement_parties.c.agreement_id, t.entities.c.kind,
+                                                t.entities.c.key, t.entities.c.name)
+                                      .join(t.entities, t.entities.c.id == t.agreement_parties.c.entity_id)
+                                      .where(t.agreement_parties.c.agreement_id.in_(ids))
+                                      .order_by(t.agreement_parties.c.agreement_id,
+                                                t.agreement_parties.c.entity_id)):
+                parties[party.agreement_id].append(party)
+            for agreement_id, topic in conn.execute(sa.select(t.agreement_topics).where(
+                    t.agreement_topics.c.agreement_id.in_(ids))):
+                topics[agreement_id].append(topic)
+            for agreement_id, n in conn.execute(sa.select(t.agreement_sources.c.agreement_id, sa.func.count())
+                                                .where(t.agreement_sources.c.agreement_id.in_(ids))
+                                                .group_by(t.agreement_sources.c.agreement_id)):
+                sources[agreement_id] = int(n)
+        return [AgreementRow(row["id"], row["type"], row["title"], row["status"], row["horizon"], row["date"],
+                             tuple(sorted(p.key for p in parties[row["id"]] if p.kind == "country")),
+                             tuple(p.name for p in parties[row["id"]] if p.kind == "organization"),
+                             tuple(sorted(topics[row["id"]])), sources[row["id"]]) for row in rows]
 
     @_translated
     def agreement(self, agreement_id: int) -> tuple[AgreementRow, list[dict[str, Any]]]:
@@ -1082,6 +1376,9 @@ class Store:
     @staticmethod
     def _role_holder(conn: Connection, role: str, country: str | None, day: date | None) -> tuple[int | None, str]:
         """Who held `role` of `country` on `day` according to the role history, and why."""
+        cache = _cache_of(conn)
+        if cache is not None:
+            cache.flush(conn, "person_roles")
         query = sa.select(t.person_roles, t.entities.c.name).join(
             t.entities, t.entities.c.id == t.person_roles.c.entity_id).where(t.person_roles.c.role == role)
         if country is not None:
@@ -1217,11 +1514,12 @@ class Store:
 
     @_translated
     def network_edges(self, topic: str | None = None, since: date | None = None, until: date | None = None,
-                      countries: Collection[str] | None = None,
-                      ) -> list[tuple[str, str, int, int, Counter[str]]]:
-        """Country pairs with shared events and agreements (and their topics), counted in SQL."""
+                      countries: Collection[str] | None = None, top_topics: int | None = None,
+                      ) -> list[tuple[str, str, int, int, dict[str, int]]]:
+        """Country pairs with shared events and agreements (and their topics, only the `top_topics` most
+        frequent when given, in that order), counted in SQL."""
         with self._read() as conn:
-            return aggregates.network_edges(conn, topic, since, until, countries)
+            return aggregates.network_edges(conn, topic, since, until, countries, top_topics)
 
     @_translated
     def period_counts(self, by: str, period: str = "month", country: str | None = None, topic: str | None = None,
@@ -1236,6 +1534,13 @@ class Store:
         """Per member country, the events and agreements matching one strategy area, with their reports."""
         with self._read() as conn:
             return aggregates.area_activity(conn, area, members, since, until)
+
+    @_translated
+    def areas_activity(self, areas: Sequence[aggregates.AreaQuery], members: Collection[str], since: date | None,
+                       until: date | None = None) -> list[list[aggregates.AreaCell]]:
+        """`area_activity` for several areas at once (one pass over the members' events and agreements)."""
+        with self._read() as conn:
+            return aggregates.areas_activity(conn, areas, members, since, until)
 
     @_translated
     def agreement_sources(self, agreement_id: int) -> list[aggregates.LifeSource]:
@@ -1339,7 +1644,7 @@ class Store:
             if kind == "events":
                 items = list(self._event_rows(conn, rows))
             elif kind == "agreements":
-                items = [self._agreement_row(conn, row) for row in rows]
+                items = self._agreement_rows(conn, rows)
             elif kind == "documents":
                 items = [DocumentRow(r["id"], r["source"], r["title"], r["published"], r["language"], r["format"],
                                      r["text"], r["record"], r["copy_of"]) for r in rows]
@@ -1361,6 +1666,86 @@ _ENTITY_BY_KEY = sa.select(t.entities.c.id, t.entities.c.name).where(
 _ALIAS_EXISTS = sa.select(t.aliases.c.id).where(
     t.aliases.c.entity_id == sa.bindparam("entity_id"), t.aliases.c.alias == sa.bindparam("alias"))
 _ALIAS_INSERT = t.aliases.insert()
+_ALIASES_OF = sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == sa.bindparam("entity_id"))
+_ENTITY_RENAME = t.entities.update().where(t.entities.c.id == sa.bindparam("entity_id")).values(
+    name=sa.bindparam("name"))
+_PERSONS_BY_KEY = sa.select(t.entities.c.id, t.entities.c.name, t.entities.c.key).where(
+    t.entities.c.kind == "person", t.entities.c.key.in_(sa.bindparam("keys", expanding=True)))
+# Persons in any of several key ranges (SQLite answers it with one index search per range).
+_RANGES_PER_QUERY = 50
+_PERSON_RANGES = sa.select(t.entities.c.id, t.entities.c.name, t.entities.c.key).where(sa.or_(*(
+    sa.and_(t.entities.c.kind == "person", t.entities.c.key >= sa.bindparam(f"low{n}"),
+            t.entities.c.key < sa.bindparam(f"high{n}")) for n in range(_RANGES_PER_QUERY)))).order_by(t.entities.c.id)
+_PERSON_RANGE = sa.select(t.entities.c.id, t.entities.c.name).where(
+    t.entities.c.kind == "person", t.entities.c.key >= sa.bindparam("low"),
+    t.entities.c.key < sa.bindparam("high")).order_by(t.entities.c.id)
+_PINNED = sa.select(t.aliases.c.entity_id, t.aliases.c.alias).join(
+    t.entities, t.entities.c.id == t.aliases.c.entity_id).where(
+    t.entities.c.kind == sa.bindparam("kind"), t.aliases.c.origin == "split")
+_DECISIONS = sa.select(t.resolution_decisions.c.id, t.resolution_decisions.c.source_entity_id,
+                       t.resolution_decisions.c.names)
+_ROLE_ROW = sa.select(t.person_roles).where(
+    t.person_roles.c.entity_id == sa.bindparam("entity_id"), t.person_roles.c.role == sa.bindparam("role"),
+    t.person_roles.c.country == sa.bindparam("country"))
+_ROLE_ROW_NO_COUNTRY = sa.select(t.person_roles).where(
+    t.person_roles.c.entity_id == sa.bindparam("entity_id"), t.person_roles.c.role == sa.bindparam("role"),
+    t.person_roles.c.country.is_(None))
+_ROLE_UPDATE_BY_KEY = t.person_roles.update().where(
+    t.person_roles.c.entity_id == sa.bindparam("b_entity_id"), t.person_roles.c.role == sa.bindparam("b_role"),
+    t.person_roles.c.country == sa.bindparam("b_country")).values(
+    first_seen=sa.bindparam("first_seen"), last_seen=sa.bindparam("last_seen"),
+    organization=sa.bindparam("organization"))
+_ROLE_UPDATE_NO_COUNTRY = t.person_roles.update().where(
+    t.person_roles.c.entity_id == sa.bindparam("b_entity_id"), t.person_roles.c.role == sa.bindparam("b_role"),
+    t.person_roles.c.country.is_(None)).values(
+    first_seen=sa.bindparam("first_seen"), last_seen=sa.bindparam("last_seen"),
+    organization=sa.bindparam("organization"))
+_ROLE_UPDATE = t.person_roles.update().where(t.person_roles.c.id == sa.bindparam("role_id")).values(
+    first_seen=sa.bindparam("first_seen"), last_seen=sa.bindparam("last_seen"),
+    organization=sa.bindparam("organization"))
+# Events of a type in a date window (or undated), the 50 oldest: same-event candidates.
+_EVENT_CANDIDATES = sa.select(t.events).where(
+    t.events.c.type == sa.bindparam("type"), t.events.c.date.between(sa.bindparam("low"), sa.bindparam("high"))
+).order_by(t.events.c.id).limit(50)
+_EVENT_CANDIDATES_UNDATED = sa.select(t.events).where(
+    t.events.c.type == sa.bindparam("type"), t.events.c.date.is_(None)).order_by(t.events.c.id).limit(50)
+_EVENT_PEOPLE = sa.select(t.event_participants.c.event_id, t.entities.c.kind, t.entities.c.key,
+                          t.entities.c.name).join(
+    t.event_participants, t.event_participants.c.entity_id == t.entities.c.id).where(
+    t.event_participants.c.event_id.in_(sa.bindparam("ids", expanding=True)),
+    t.entities.c.kind.in_(("country", "person")))
+_DOCUMENT_TEXT = sa.select(t.documents.c.text).where(t.documents.c.id == sa.bindparam("id"))
+# What the mirror checks: every write of a report inserts a document, none deletes one.
+_DOCUMENT_FINGERPRINT = sa.select(sa.func.count(), sa.func.max(t.documents.c.id)).select_from(t.documents)
+# Connection.info key of the open write transaction's WriteCache.
+_CACHE = "accordia.write_cache"
+_LINKED: dict[tuple[str, str, str], sa.Select[Any]] = {}
+
+
+def _cache_of(conn: Connection) -> WriteCache | None:
+    """The cache of the write transaction open on `conn` (none outside `Store._writing`)."""
+    cache = conn.info.get(_CACHE)
+    return cache if isinstance(cache, WriteCache) else None
+
+
+def _linked_statement(table: sa.Table, left: str, right: str) -> sa.Select[Any]:
+    """`SELECT right FROM table WHERE left = :left_id`, built once per link table."""
+    slot = (table.name, left, right)
+    if slot not in _LINKED:
+        _LINKED[slot] = sa.select(table.c[right]).where(table.c[left] == sa.bindparam("left_id"))
+    return _LINKED[slot]
+
+
+def _insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows nothing in the write path reads back: queued for the transaction's one multi-row
+    insert per table when a write cache is open, at once otherwise."""
+    if not rows:
+        return
+    cache = _cache_of(conn)
+    if cache is not None:
+        cache.pending[table.name].extend(rows)
+    else:
+        conn.execute(table.insert(), rows)
 
 
 def _mention_row(document_id: int, entity_id: int, surface: str, role: str | None, start: int, end: int,

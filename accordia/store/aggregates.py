@@ -4,24 +4,41 @@ Every function takes an open connection and returns small tuples; `Store` wraps 
 (so the database is still reached only through the store) and `analyze` turns them into dataclasses.
 Countries are entities of kind `country`; their ids (a few hundred at most) are looked up once per
 query, so the big joins run on integer keys and the covering primary-key indexes of the link tables.
+
+Aggregates over the whole knowledge base (the unfiltered network, the pair counts of the summary,
+unfiltered timeline and topic profile) grow with it, so the first read after a change counts them and
+keeps the answer in `aggregate_state` with the knowledge base's `fingerprint`; later reads parse it
+back while the fingerprint is unchanged. Filtered questions are always counted.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from accordia.store import schema as t
-from accordia.store.search import matching_documents
+from accordia.store.search import matching_documents, text_match
 
-__all__ = ["AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount", "agreement_sources", "area_activity",
-           "country_ids", "network_edges", "partner_counts", "period_counts"]
+__all__ = ["NETWORK_TOPICS", "PAYLOAD_VERSION", "AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount",
+           "agreement_sources", "area_activity", "areas_activity", "country_ids", "event_pairs", "fingerprint",
+           "network_edges", "partner_counts", "period_counts", "stored_network"]
+
+log = logging.getLogger(__name__)
+
+# Topics kept per pair in the stored network (`analyze.network` shows this many per edge).
+NETWORK_TOPICS = 5
+_NETWORK = "network"
+# Raise when the JSON shape of a kept aggregate changes: copies written by other versions are then recounted.
+PAYLOAD_VERSION = 1
 
 
 @dataclass
@@ -157,32 +174,201 @@ def partner_counts(conn: Connection, country: str, topic: str | None = None, sin
     return list(found.values())
 
 
+Network = dict[tuple[int, int], tuple[int, int, dict[str, int]]]
+Edges = list[tuple[str, str, int, int, dict[str, int]]]
+
+
 def network_edges(conn: Connection, topic: str | None = None, since: date | None = None,
                   until: date | None = None, countries: Collection[str] | None = None,
-                  ) -> list[tuple[str, str, int, int, Counter[str]]]:
-    """Country pairs with the number of events and agreements they share, and the topics of those."""
+                  top_topics: int | None = None) -> Edges:
+    """Country pairs with the number of events and agreements they share, and the topics of those.
+
+    With `top_topics`, only that many topics per pair come back, most frequent first (ties: topics of
+    shared events before those only of shared agreements, then by code). Without topic or date filters
+    and with at most `NETWORK_TOPICS` topics, the answer is read from the stored network when it is
+    current (and computed and stored when it is not, for the whole network only).
+    """
     ids = country_ids(conn, countries)
     if len(ids) < 2:
         return []
-    pairs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    edge_topics: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    if topic is None and since is None and until is None and top_topics is not None \
+            and top_topics <= NETWORK_TOPICS:
+        edges = stored_network(conn, refresh=countries is None)
+        if edges is not None:
+            if countries is not None:
+                # A pair's counts do not depend on the other countries: the group's edges are the
+                # whole network's edges between its members.
+                members = set(ids.values())
+                edges = [edge for edge in edges if edge[0] in members and edge[1] in members]
+            if top_topics < NETWORK_TOPICS:
+                edges = [(a, b, events, agreements, dict(list(topics.items())[:top_topics]))
+                         for a, b, events, agreements, topics in edges]
+            return edges
+    return _edges(ids, _live_network(conn, ids, topic, since, until, top_topics))
+
+
+def _edges(ids: dict[int, str], found: Network) -> Edges:
+    """Pairs of country ids as pairs of codes (alphabetical), heaviest first."""
+    edges = [(*_pair(ids[x], ids[y]), events, agreements, topics)
+             for (x, y), (events, agreements, topics) in found.items()]
+    return sorted(edges, key=lambda edge: (-(edge[2] + edge[3]), edge[0], edge[1]))
+
+
+def fingerprint(conn: Connection) -> str:
+    """What the stored aggregates depend on, as one string: it changes whenever they may have changed.
+
+    Events and agreements, their participants and their topics are only written in the transaction
+    that stores a document (`Store.add_documents`) or records a split (`Store.split`), and neither
+    documents nor split decisions are ever deleted; so the row count and largest id of those two tables
+    name the state of the link tables. Both are index lookups or index-only counts.
+    """
+    parts = [sa.select(sa.func.count()).select_from(table).scalar_subquery() if what == "n"
+             else sa.select(sa.func.max(table.c.id)).scalar_subquery()
+             for table in (t.documents, t.resolution_decisions) for what in ("n", "max")]
+    return ":".join(str(value or 0) for value in conn.execute(sa.select(*parts)).one())
+
+
+def stored_network(conn: Connection, refresh: bool = True) -> Edges | None:
+    """The whole network as `network_edges` gives it (`NETWORK_TOPICS` topics per pair), as stored.
+
+    When the stored copy is not current, it is counted from the link tables and (with `refresh`)
+    stored for the next reads; without `refresh`, None says there is no current copy.
+    """
+    def count() -> Edges:
+        ids = country_ids(conn)
+        return _edges(ids, _live_network(conn, ids, None, None, None, NETWORK_TOPICS))
+
+    # One JSON document for the whole network: a single row to read and one C-speed parse, where a
+    # row per pair cost more in Python than the query it saves on large knowledge bases.
+    found = _stored(conn, _NETWORK, count if refresh else None)
+    return None if found is None else [(a, b, events, agreements, topics)
+                                       for a, b, events, agreements, topics in found]
+
+
+def _stored(conn: Connection, name: str, count: Callable[[], Any] | None) -> Any:
+    """The aggregate `name` (JSON-shaped) as stored when current; else `count()` stored and returned.
+
+    Without `count`, None says there is no current copy.
+    """
+    # The shape of the payloads is part of what a kept copy depends on.
+    current = f"v{PAYLOAD_VERSION}:{fingerprint(conn)}"
+    row = conn.execute(sa.select(t.aggregate_state.c.fingerprint, t.aggregate_state.c.payload)
+                       .where(t.aggregate_state.c.name == name)).first()
+    if row is not None and row.fingerprint == current:
+        return json.loads(row.payload)
+    if count is None:
+        return None
+    found = count()
+    _keep(conn, name, current, json.dumps(found, separators=(",", ":")))
+    return found
+
+
+def _keep(conn: Connection, name: str, state: str, payload: str) -> None:
+    """Store a freshly counted aggregate for later reads, unless another writer is busy right now.
+
+    A read must not wait for an ingest to finish, so the write gives up at once when the database is
+    locked (SQLite) or another read is storing an aggregate (PostgreSQL): the next read tries again.
+    """
+    sqlite = conn.dialect.name == "sqlite"
+    waited = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+    try:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+        if conn.in_transaction():
+            conn.commit()  # the reads so far: a read connection holds no writes
+        with conn.begin():
+            if not sqlite:
+                conn.exec_driver_sql("LOCK TABLE aggregate_state IN SHARE ROW EXCLUSIVE MODE NOWAIT")
+            conn.execute(t.aggregate_state.delete().where(t.aggregate_state.c.name == name))
+            conn.execute(t.aggregate_state.insert().values(name=name, fingerprint=state, payload=payload,
+                                                           computed_at=datetime.now(UTC)))
+    except SQLAlchemyError as exc:
+        log.debug("%s not stored (%s); the next read counts it again", name, exc)
+    finally:
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
+
+
+def _live_network(conn: Connection, ids: dict[int, str], topic: str | None, since: date | None,
+                  until: date | None, top_topics: int | None) -> Network:
+    """The network among the countries `ids` counted from the link tables: (x, y) ids → counts, topics.
+
+    With `top_topics`, only that many topics per pair come back, most frequent first (ties: topics of
+    shared events before those only of shared agreements, then by code): the ranking is done in SQL, so
+    the hundreds of thousands of pair-topic counts of a large knowledge base never reach Python.
+    """
+    id_list = list(ids)
+    pair_rows: list[sa.Select[Any]] = []
+    topic_rows: list[sa.Select[Any]] = []
     for slot, (kind, chosen) in enumerate((("events", _event_ids(conn.dialect.name, topic, since, until)),
                                            ("agreements", _agreement_ids(topic, since, until)))):
         participants, topics, key = _links(kind)
-        a, b = participants.alias("a"), participants.alias("b")
-        where = [a.c.entity_id.in_(list(ids)), b.c.entity_id.in_(list(ids)), a.c.entity_id < b.c.entity_id]
+        a, b = participants.alias(f"a{slot}"), participants.alias(f"b{slot}")
+        where = [a.c.entity_id.in_(id_list), b.c.entity_id.in_(id_list), a.c.entity_id < b.c.entity_id]
         if chosen is not None:
             where.append(a.c[key].in_(chosen))
         base = a.join(b, a.c[key] == b.c[key])
-        for x, y, n in conn.execute(sa.select(a.c.entity_id, b.c.entity_id, sa.func.count()).select_from(base)
-                                    .where(*where).group_by(a.c.entity_id, b.c.entity_id)):
-            pairs[_pair(ids[x], ids[y])][slot] += int(n)
-        for x, y, topic_code, n in conn.execute(
-                sa.select(a.c.entity_id, b.c.entity_id, topics.c.topic, sa.func.count())
-                .select_from(base.join(topics, topics.c[key] == a.c[key]))
-                .where(*where).group_by(a.c.entity_id, b.c.entity_id, topics.c.topic)):
-            edge_topics[_pair(ids[x], ids[y])][topic_code] += int(n)
-    return [(x, y, counts[0], counts[1], edge_topics[(x, y)]) for (x, y), counts in pairs.items()]
+        pair_rows.append(sa.select(a.c.entity_id.label("x"), b.c.entity_id.label("y"),
+                                   sa.literal(slot).label("kind")).select_from(base).where(*where))
+        link = topics.alias(f"t{slot}")
+        topic_rows.append(sa.select(a.c.entity_id.label("x"), b.c.entity_id.label("y"), link.c.topic.label("topic"),
+                                    sa.func.count().label("n"), sa.literal(slot).label("kind"))
+                          .select_from(base.join(link, link.c[key] == a.c[key])).where(*where)
+                          .group_by(a.c.entity_id, b.c.entity_id, link.c.topic))
+    shared = sa.union_all(*pair_rows).subquery("shared")
+    counts = (sa.select(shared.c.x, shared.c.y,
+                        sa.func.sum(sa.case((shared.c.kind == 0, 1), else_=0)),
+                        sa.func.sum(sa.case((shared.c.kind == 1, 1), else_=0)))
+              .group_by(shared.c.x, shared.c.y))
+    per_kind = sa.union_all(*topic_rows).subquery("per_kind")
+    summed = (sa.select(per_kind.c.x, per_kind.c.y, per_kind.c.topic, sa.func.sum(per_kind.c.n).label("n"),
+                        sa.func.min(per_kind.c.kind).label("kind"))
+              .group_by(per_kind.c.x, per_kind.c.y, per_kind.c.topic))
+    if top_topics is None:
+        topic_query = summed
+    else:
+        ranked_sub = summed.subquery("summed")
+        rank = sa.func.row_number().over(partition_by=(ranked_sub.c.x, ranked_sub.c.y),
+                                         order_by=(ranked_sub.c.n.desc(), ranked_sub.c.kind, ranked_sub.c.topic))
+        ranked = sa.select(ranked_sub, rank.label("r")).subquery("ranked")
+        topic_query = (sa.select(ranked.c.x, ranked.c.y, ranked.c.topic, ranked.c.n, ranked.c.kind)
+                       .where(ranked.c.r <= top_topics).order_by(ranked.c.x, ranked.c.y, ranked.c.r))
+    found: Network = {(int(x), int(y)): (int(events), int(agreements), {})
+                      for x, y, events, agreements in conn.execute(counts)}
+    for x, y, topic_code, n, _kind in conn.execute(topic_query):
+        found[(x, y)][2][topic_code] = int(n)
+    return found
+
+
+def event_pairs(conn: Connection, limit: int | None = None) -> list[tuple[str, str, int]]:
+    """Country pairs by the number of events both took part in, most first (then by codes).
+
+    Every event counts, so the list is kept (`aggregate_state`) until the knowledge base changes.
+    """
+    def count() -> list[list[Any]]:
+        pairs = _live_pairs(conn)
+        return [[pair[0] for pair in pairs], [pair[1] for pair in pairs], [pair[2] for pair in pairs]]
+
+    # Kept as three parallel lists, so reading the top ten builds ten tuples, not one per pair.
+    first, second, counts = _stored(conn, "pairs", count)
+    return list(zip(first[:limit], second[:limit], counts[:limit], strict=True))
+
+
+def _live_pairs(conn: Connection) -> list[tuple[str, str, int]]:
+    # Country entities are few, so their ids go in as a list and the self-join of the participants
+    # never touches the entities table (several times faster on large bases).
+    countries = country_ids(conn)
+    if len(countries) < 2:
+        return []
+    a = t.event_participants.alias("a")
+    b = t.event_participants.alias("b")
+    query = (sa.select(a.c.entity_id, b.c.entity_id, sa.func.count())
+             .select_from(a.join(b, a.c.event_id == b.c.event_id))
+             .where(a.c.entity_id.in_(list(countries)), b.c.entity_id.in_(list(countries)),
+                    a.c.entity_id < b.c.entity_id)
+             .group_by(a.c.entity_id, b.c.entity_id))
+    return sorted(((*_pair(countries[x], countries[y]), int(n)) for x, y, n in conn.execute(query)),
+                  key=lambda pair: (-pair[2], pair[0], pair[1]))
 
 
 def _pair(x: str, y: str) -> tuple[str, str]:
@@ -193,13 +379,27 @@ def _period(dialect: str, column: Any, period: str) -> Any:
     """The year ('2024') or month ('2024-06') of a date column, as text, in either dialect."""
     if dialect == "postgresql":
         return sa.func.to_char(column, "YYYY" if period == "year" else "YYYY-MM")
-    return sa.func.strftime("%Y" if period == "year" else "%Y-%m", column)
+    # SQLite keeps dates as 'YYYY-MM-DD' text: a prefix is the period, at a fraction of strftime's cost.
+    return sa.func.substr(column, 1, 4 if period == "year" else 7)
 
 
 def period_counts(conn: Connection, by: str, period: str = "month", country: str | None = None,
                   topic: str | None = None, since: date | None = None,
                   until: date | None = None) -> list[PeriodCount]:
-    """Events per period and type (`by="type"`) or per period and topic (`by="topic"`)."""
+    """Events per period and type (`by="type"`) or per period and topic (`by="topic"`).
+
+    Without filters the counts cover every event, so they are kept (`aggregate_state`) until the
+    knowledge base changes.
+    """
+    if country is None and topic is None and since is None and until is None:
+        rows = _stored(conn, f"periods:{by}:{period}",
+                       lambda: [[p, k, n] for p, k, n in _period_rows(conn, by, period, None, None, None, None)])
+        return [PeriodCount(p, k, n) for p, k, n in rows]
+    return [PeriodCount(p, k, n) for p, k, n in _period_rows(conn, by, period, country, topic, since, until)]
+
+
+def _period_rows(conn: Connection, by: str, period: str, country: str | None, topic: str | None,
+                 since: date | None, until: date | None) -> list[tuple[str | None, str, int]]:
     dialect = conn.dialect.name
     label = _period(dialect, t.events.c.date, period).label("period")
     if by == "topic":
@@ -217,57 +417,128 @@ def period_counts(conn: Connection, by: str, period: str = "month", country: str
         query = query.where(t.events.c.id.in_(sa.select(t.event_participants.c.event_id)
                                               .where(t.event_participants.c.entity_id.in_(ids))))
     rows = conn.execute(query.group_by(label, key).order_by(label, key)).all()
-    return [PeriodCount(p, str(k), int(n)) for p, k, n in rows]
+    return [(p, str(k), int(n)) for p, k, n in rows]
 
 
 def area_activity(conn: Connection, area: AreaQuery, members: Collection[str], since: date | None,
                   until: date | None = None, documents_per_cell: int = 5) -> list[AreaCell]:
     """Events and agreements of each member country that match one key area, with the reports behind."""
-    dialect = conn.dialect.name
+    return areas_activity(conn, [area], members, since, until, documents_per_cell)[0]
+
+
+# Ids per `IN (...)` list: PostgreSQL takes at most 65,535 parameters in one statement.
+_CHUNK = 10_000
+
+
+def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start:start + _CHUNK]
+
+
+def areas_activity(conn: Connection, areas: Sequence[AreaQuery], members: Collection[str], since: date | None,
+                   until: date | None = None, documents_per_cell: int = 5) -> list[list[AreaCell]]:
+    """`area_activity` for several key areas at once: one list of cells per area, in the order given.
+
+    The members' events and agreements in the period are few next to the whole knowledge base, so they
+    are read once (with their topics and reports) and every area is checked against them: the text of
+    an area is matched against those reports only, instead of searching every document once per area
+    and joining the hits back.
+    """
     ids = country_ids(conn, members)
-    cells: dict[str, AreaCell] = {}
     if not ids:
-        return []
+        return [[] for _ in areas]
+    wanted_topics = sorted(set().union(*(area.topics for area in areas)))
+    # Per kind: (country entity, item) rows, item -> its topics among the areas', item -> its reports.
+    found: dict[str, tuple[list[tuple[int, int]], dict[int, set[str]], dict[int, list[int]]]] = {}
+    published: dict[int, date | None] = {}
+    reports: list[sa.Select[Any]] = []  # the reports of those items, as subqueries
     for kind in ("events", "agreements"):
         participants, topics, key = _links(kind)
         table = t.events if kind == "events" else t.agreements
         sources = t.event_sources if kind == "events" else t.agreement_sources
-        match: list[Any] = []
-        if area.topics:
-            match.append(table.c.id.in_(sa.select(topics.c[key]).where(topics.c.topic.in_(sorted(area.topics)))))
-        if area.text:
-            match.append(table.c.id.in_(sa.select(sources.c[key]).where(
-                sources.c.document_id.in_(matching_documents(dialect, area.text)))))
-        if not match:
-            continue
-        chosen = sa.select(table.c.id).where(sa.or_(*match))
+        conditions: list[Any] = [participants.c.entity_id.in_(list(ids))]
         if since is not None:
-            chosen = chosen.where(table.c.date >= since)
+            conditions.append(table.c.date >= since)
         if until is not None:
-            chosen = chosen.where(table.c.date <= until)
-        base = sa.select(participants.c.entity_id, participants.c[key]).where(
-            participants.c.entity_id.in_(list(ids)), participants.c[key].in_(chosen)).subquery("hits")
-        for entity_id, n in conn.execute(sa.select(base.c.entity_id, sa.func.count())
-                                         .group_by(base.c.entity_id)):
-            cell = cells.setdefault(ids[entity_id], AreaCell(ids[entity_id]))
-            setattr(cell, kind, int(n))
-        # The most recent reports behind each cell: distinct (country, document), newest first.
-        docs = (sa.select(base.c.entity_id, t.documents.c.id, t.documents.c.source, t.documents.c.title,
-                          t.documents.c.published).distinct()
-                .select_from(base.join(sources, sources.c[key] == base.c[key])
-                             .join(t.documents, t.documents.c.id == sources.c.document_id))).subquery("docs")
-        rank = sa.func.row_number().over(partition_by=docs.c.entity_id,
-                                         order_by=(docs.c.published.desc().nulls_last(), docs.c.id.desc()))
-        ranked = sa.select(docs, rank.label("n")).subquery("ranked")
-        for row in conn.execute(sa.select(ranked).where(ranked.c.n <= documents_per_cell)
-                                .order_by(ranked.c.entity_id, ranked.c.n)):
-            cell = cells[ids[row.entity_id]]
-            if row.id not in {d[0] for d in cell.documents}:
-                cell.documents.append((int(row.id), row.source, row.title, row.published))
-    for cell in cells.values():
-        cell.documents.sort(key=lambda d: (d[3] or date.min, d[0]), reverse=True)
-        del cell.documents[documents_per_cell:]
-    return list(cells.values())
+            conditions.append(table.c.date <= until)
+        joined = participants.join(table, table.c.id == participants.c[key])
+        items = sa.select(participants.c[key]).select_from(joined).where(*conditions)
+        rows = [(int(e), int(i)) for e, i in conn.execute(
+            sa.select(participants.c.entity_id, participants.c[key]).select_from(joined).where(*conditions))]
+        if not rows:
+            continue
+        item_topics: dict[int, set[str]] = defaultdict(set)
+        if wanted_topics:
+            for item, topic_code in conn.execute(sa.select(topics.c[key], topics.c.topic).where(
+                    topics.c.topic.in_(wanted_topics), topics.c[key].in_(items))):
+                item_topics[int(item)].add(topic_code)
+        item_documents: dict[int, list[int]] = defaultdict(list)
+        for item, document_id, day in conn.execute(
+                sa.select(sources.c[key], sources.c.document_id, t.documents.c.published)
+                .join(t.documents, t.documents.c.id == sources.c.document_id)
+                .where(sources.c[key].in_(items))):
+            item_documents[int(item)].append(int(document_id))
+            published[int(document_id)] = day
+        found[kind] = (rows, item_topics, item_documents)
+        reports.append(sa.select(sources.c.document_id).where(sources.c[key].in_(items)))
+    matched = _matching_among(conn, [area.text for area in areas], published, reports)
+    result: list[list[AreaCell]] = []
+    for area, hits in zip(areas, matched, strict=True):
+        cells: dict[str, AreaCell] = {}
+        documents: dict[str, set[int]] = defaultdict(set)
+        for kind, (rows, item_topics, item_documents) in found.items():
+            counts: Counter[int] = Counter()
+            for entity_id, item in rows:
+                behind = item_documents.get(item, [])
+                if item_topics.get(item, set()) & area.topics or (hits and not hits.isdisjoint(behind)):
+                    counts[entity_id] += 1
+                    documents[ids[entity_id]].update(behind)
+            for entity_id, n in counts.items():
+                setattr(cells.setdefault(ids[entity_id], AreaCell(ids[entity_id])), kind, n)
+        for code, cell in cells.items():
+            # The most recent reports behind the cell: newest first, undated last, then by id.
+            newest = sorted(documents[code], key=lambda d: (published[d] or date.min, d), reverse=True)
+            cell.documents = [(d, "", None, published[d]) for d in newest[:documents_per_cell]]
+        result.append(list(cells.values()))
+    chosen = {d[0] for cells_ in result for cell in cells_ for d in cell.documents}
+    meta: dict[int, tuple[str, str | None]] = {}
+    for chunk in _chunks(chosen):
+        for document_id, source, title in conn.execute(sa.select(t.documents.c.id, t.documents.c.source,
+                                                                 t.documents.c.title)
+                                                       .where(t.documents.c.id.in_(chunk))):
+            meta[int(document_id)] = (source, title)
+    for cells_ in result:
+        for cell in cells_:
+            cell.documents = [(d, *meta[d], day) for d, _, _, day in cell.documents]
+    return result
+
+
+def _matching_among(conn: Connection, texts: Sequence[str | None], documents: Collection[int],
+                    reports: Sequence[sa.Select[Any]]) -> list[set[int]]:
+    """For each full-text query of `texts` (None matches nothing), which of `documents` match it.
+
+    `reports` select the same documents as `documents` lists. One statement tests every query on just
+    those rows: PostgreSQL reads their stored vectors (ids listed), SQLite looks each query up in its
+    FTS5 index once and tests membership (ids selected, as FTS5 is slow to probe row by row).
+    """
+    found: list[set[int]] = [set() for _ in texts]
+    queries = [(n, text) for n, text in enumerate(texts) if text]
+    if not queries or not documents:
+        return found
+    dialect = conn.dialect.name
+    tests = [text_match(dialect, text).label(f"m{n}") for n, text in queries]
+    if dialect == "postgresql":
+        statements = [sa.select(t.documents.c.id, *tests).where(t.documents.c.id.in_(chunk))
+                      for chunk in _chunks(documents)]
+    else:
+        statements = [sa.select(t.documents.c.id, *tests).where(t.documents.c.id.in_(sa.union(*reports)))]
+    for statement in statements:
+        for row in conn.execute(statement):
+            for (n, _), hit in zip(queries, row[1:], strict=True):
+                if hit:
+                    found[n].add(int(row[0]))
+    return found
 
 
 def agreement_sources(conn: Connection, agreement_id: int) -> list[LifeSource]:

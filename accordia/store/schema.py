@@ -6,6 +6,7 @@
                ├─ agreement_sources ── agreements ── agreement_parties / agreement_topics
                └─ document_countries / document_topics
     runs ── failures
+    aggregate_state (caches of whole-base aggregates, rebuilt from the tables above)
 """
 
 from __future__ import annotations
@@ -207,6 +208,18 @@ document_topics = Table(
     Column("topic", String(32), primary_key=True),
 )
 Index("ix_document_topics_topic", document_topics.c.topic)
+
+# Whole-knowledge-base aggregates kept between reads (store/aggregates.py), one row each. Each is a cache:
+# `payload` (JSON text) is valid for the state its fingerprint names (documents and split decisions stored),
+# recomputed from the tables above by the first read that finds the fingerprint changed, and never edited
+# by the write path.
+aggregate_state = Table(
+    "aggregate_state", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("fingerprint", String(128), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("payload", Text, nullable=False),
+)
 
 runs = Table(
     "runs", metadata,

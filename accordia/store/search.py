@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from accordia.store import schema as t
 
 __all__ = ["FTS5_TOKENIZER", "PG_DOCUMENT_VECTOR_SQL", "PG_VECTOR_COLUMN", "DocumentMatch", "fts5_query",
-           "matching_documents", "search"]
+           "matching_documents", "search", "text_match"]
 
 # Stemming on both sides, so "fuels" finds "fuel" in SQLite as it does in PostgreSQL's English config.
 FTS5_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -98,6 +98,18 @@ def matching_documents(dialect: str, query: str) -> sa.Select[Any]:
         return sa.select(t.documents.c.id).where(sa.false())
     return sa.select(sa.literal_column("rowid").label("id")).select_from(sa.table("documents_fts")).where(
         sa.literal_column("documents_fts").op("MATCH")(expression))
+
+
+def text_match(dialect: str, query: str) -> sa.ColumnElement[bool]:
+    """A condition on `documents` rows: the document matches `query`.
+
+    On PostgreSQL the stored vector of each row is tested, which is cheap when the rows are already few
+    (a list of ids); SQLite looks the query up in the FTS5 index once and tests membership.
+    """
+    if dialect == "postgresql":
+        return sa.literal_column(PG_VECTOR_COLUMN).bool_op("@@")(
+            sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query))
+    return t.documents.c.id.in_(matching_documents(dialect, query))
 
 
 def search(conn: Connection, query: str, limit: int = 20, offset: int = 0, since: date | None = None,
