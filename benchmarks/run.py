@@ -485,6 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--pg", default=DEFAULT_PG, help="PostgreSQL URL (a fresh schema is used and dropped)")
     parser.add_argument("--skip-pg", action="store_true", help="no PostgreSQL ingest")
+    parser.add_argument("--skip-sqlite", action="store_true", help="no SQLite ingest")
     parser.add_argument("--pg-sizes", help="knowledge-base sizes for the PostgreSQL ingest (default: --sizes)")
     parser.add_argument("--skip-spacy", action="store_true", help="no spaCy baseline")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
@@ -531,11 +532,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "ingest" not in parts:
             return _finish(console, results, Path(args.out))
         sqlite_url = f"sqlite:///{tmp}/bench.db"
-        with console.status("ingest into SQLite"):
-            results["ingest"]["sqlite"] = bench_ingest(sqlite_url, sizes, args.seed, args.workers, args.batch_size)
-        console.print("ingest sqlite", results["ingest"]["sqlite"])
-        with console.status("queries"):
-            results["queries"] = bench_queries(sqlite_url, args.repeat)
+        if not args.skip_sqlite:
+            with console.status("ingest into SQLite"):
+                results["ingest"]["sqlite"] = bench_ingest(sqlite_url, sizes, args.seed, args.workers,
+                                                           args.batch_size)
+            console.print("ingest sqlite", results["ingest"]["sqlite"])
+            with console.status("queries"):
+                results["queries"] = bench_queries(sqlite_url, args.repeat)
         if not args.skip_pg:
             with _pg_schema(args.pg) as pg_url:
                 if pg_url is None:
