@@ -92,10 +92,6 @@ def _stages(layout: Layout, resources: Resources) -> tuple[
     return orgs, persons, events, agreements, evidence
 
 
-# Texts that a multilateral gathering adopts as a group.
-_GROUP_TEXTS = frozenset({"declaration"})
-
-
 def _participant_confidence(item: CountryEvidence, model: ParticipantModel | None) -> float:
     """How sure we are that a named country takes part: the model's probability, else the rule score."""
     if model is not None:
@@ -145,8 +141,6 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             p.name for p in persons if any(a <= x < b for x, _ in p.spans for a, b in spans)))
         return org_names, person_names
 
-    multilateral = len(countries) > 2 or any(o.kind == "intergovernmental" for o in orgs.values())
-    gathering = len(countries) > 2
     agreement_records = []
     agreement_sentences: list[set[int]] = []
     for agreement in agreements:
@@ -168,18 +162,17 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             if not parties:
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
-        if agreement.type in _GROUP_TEXTS and gathering and not any(
-                o.kind in {"company", "state_company"} for o in party_orgs):
+        companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
+        if agreement.type == "declaration" and len(countries) > 2 and not companies:
             # A communiqué or declaration in a report of three or more states is the whole group's,
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
             # by Italy's minister").
             party_countries |= set(countries)
-        if len(party_countries) > 2 and agreement.type not in _GROUP_TEXTS:
+        if len(party_countries) > 2 and agreement.type != "declaration":
             # Observer states attend a group's meetings, and may sign the communiqué of one, but
             # are not party to the group's programmes and plans.
             party_countries -= {code for code in party_countries if code in evidence and evidence[code].observer}
         agreement_type = agreement.type
-        companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
         if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs):
             # An "agreement" between companies is a commercial contract (spec: contract).
             agreement_type = "contract"
@@ -196,6 +189,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             tuple(_unique((s.start, s.end) for s in agreement.sentences)), confidence))
 
     event_records = []
+    multilateral = len(countries) > 2 or any(o.kind == "intergovernmental" for o in orgs.values())
     for event in events:
         if event.type == "conference" and not multilateral and not resources.standing_formats.search(
                 layout.text[event.anchor.start:event.anchor.end]):

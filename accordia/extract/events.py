@@ -69,6 +69,11 @@ class AgreementCandidate:
     status_word: str = ""
     named: bool = False
 
+    def mention(self, sentence: Sentence) -> None:
+        """Record that `sentence` speaks of this document again."""
+        if sentence not in self.sentences:
+            self.sentences.append(sentence)
+
 
 _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
 _TITLE_WORDS = 14
@@ -384,13 +389,13 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
         statuses: list[tuple[Match, str]] = sentence.phrase_kinds("status")
         triggers = {t for t, _, _ in _event_types(layout, sentence, resources)}
         quoted = [q for q in _QUOTED.finditer(chunk)]
+        # A quoted title that names a document ("the "Baku Declaration"") makes "the" introduce it.
+        titled = any(resources.agreement_word_pattern.search(q.group(1).lower()) for q in quoted)
         new_here: list[AgreementCandidate] = []
         for match, agreement_type in phrases:
             word = text[match.start:match.end]
             before = text[max(sentence.start, match.start - 12):match.start].lower()
-            # "the agreement", or the quoted name it is "known as", is one already named, unless a
-            # quoted title that names a document follows ("the "Baku Declaration"").
-            titled = any(resources.agreement_word_pattern.search(q.group(1).lower()) for q in quoted)
+            # "the agreement", or the quoted name it is "known as", is one already named.
             alias = _ALIAS_BEFORE.search(text, max(sentence.start, match.start - 40), match.start)
             anaphoric = bool(_ANAPHORIC_BEFORE.search(before)) and not titled
             # "the agreement" is the last document of its kind, else the last one; but "the joint
@@ -402,8 +407,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                             else agreements[-1] if word.lower() not in _DISTINCT_KINDS else None)
             if (alias or anaphoric) and referent is not None:
                 owner = referent
-                if sentence not in owner.sentences:
-                    owner.sentences.append(sentence)
+                owner.mention(sentence)
                 continue
             wider = text[max(sentence.start, match.start - 50):match.start]
             abbreviation = word.isupper() or word.lower() in {"mou", "mous"}
@@ -411,8 +415,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                     wider) and not _INDEFINITE_BEFORE.search(wider):
                 # "The hydrocarbons MoU was signed by...", "The 20-year treaty": the one already named.
                 owner = same_kind[-1]
-                if sentence not in owner.sentences:
-                    owner.sentences.append(sentence)
+                owner.mention(sentence)
                 continue
             if _NEGATED_BEFORE.search(wider) or _NEGATED_AFTER.match(text, match.end, sentence.end):
                 # "no purchase contracts had been signed"
@@ -445,7 +448,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             if word.lower() in {"deal", "deals", "concept", "program", "programme", "charter", "minutes",
                                 "plans", "strategies", "agreements", "contracts"} and status is None and not named:
                 continue
-            if word.lower() in _UNCOUNTED and not (named or title_quoted or _COUNTED_BEFORE.search(wider)):
+            counted = _COUNTED_BEFORE.search(wider)
+            if word.lower() in _UNCOUNTED and not (named or title_quoted or counted):
                 # "a number of agreements were signed", "hesitated to sign contracts": no one document.
                 continue
             if not (named or title_quoted) and _REFERENCE_BEFORE.search(wider):
@@ -470,12 +474,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 or (named and a.named and _same_name(a.title, title))
                 or (a.sentence is sentence and not further))), None)
             if duplicate:
-                if sentence not in duplicate.sentences:
-                    duplicate.sentences.append(sentence)
+                duplicate.mention(sentence)
                 continue
             horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)
-            counted = _COUNTED_BEFORE.search(wider)
             copies = _NUMBER_WORDS.get(counted.group("number").lower(), 1) if counted and _is_plural(word) else 1
             if copies == 1 and _is_plural(word) and _PAIRED_SUBJECTS.search(title):
                 copies = 2  # "memorandums on transport and on customs affairs"
