@@ -618,6 +618,9 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
             listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
+            observer = bool(codes) and bool(
+                _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start)
+                or _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)))
             for code in (codes | venue if venue else codes):
                 item = evidence[code]
                 if code in venue and code not in codes:
@@ -655,8 +658,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     item.features["listed_after_cue"] = 1.0
                 if possessive:
                     item.features["possessive"] = 1.0
-                if _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start) or \
-                        _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)):
+                if observer:
                     item.observer = True
                 if in_agreement:
                     item.count("agreement_mentions", 3)
