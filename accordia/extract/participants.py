@@ -170,7 +170,6 @@ _SPEECH_VERBS = re.compile(
     r"^\s*(?:,\s*)?(?:said|says|stated|noted|told|stressed|emphasized|emphasised|added|explained|"
     r"underlined|highlighted|announced|remarked|pointed out|met|signed|visited|thanked|welcomed)\b"
 )
-_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|H\.E)\.?\s*$")
 # The words that own a role just before it: "Kazakhstan's", "Russian", "SCO", "the U.S.".
 _OWNER_BEFORE = re.compile(r"(?:(?:the\s+)?(?:[A-Z][\w.\-’']*(?:['’]s)?\s+){1,4})$")
 _ORG_AFTER = re.compile(r"\s*,?\s*(?:from|of|at|with|representing)\s+(?:the\s+)?(?=[A-Z])")
@@ -243,9 +242,12 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources,
     return runs
 
 
-def _gap_is_attachment(gap: str) -> bool:
+def _gap_is_attachment(gap: str, honorifics: frozenset[str] = frozenset()) -> bool:
     """Whether the words between a role and a name only attach the role ("of the X of Y")."""
     tokens = _GAP_TOKEN.findall(gap)
+    while tokens and tokens[-1].replace(".", "") in honorifics:
+        # "the Minister of Energy and Mines, Mr. Mohamed Arkab": the courtesy title is no gap.
+        tokens.pop()
     if tokens and tokens[-1] == ",":
         # An apposition: "Kazakhstan's Minister of Energy, Almassadam Satkaliyev, said".
         tokens = tokens[:-1]
@@ -294,7 +296,7 @@ def find_persons(layout: Layout, resources: Resources,
             left = [(m, info) for m, info in roles if m.end <= run_start] if roles else roles
             if left:
                 match, info = left[-1]
-                if _gap_is_attachment(text[match.end:run_start]):
+                if _gap_is_attachment(text[match.end:run_start], resources.honorifics):
                     window_start = max(sentence.start, match.start - 40)
                     owner = _OWNER_BEFORE.search(text[window_start:match.start])
                     ctx_start = window_start + owner.start() if owner else match.start
@@ -320,7 +322,8 @@ def find_persons(layout: Layout, resources: Resources,
                         candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.85)
             if candidate is None and len(words) >= 2:
                 before = text[max(sentence.start, run_start - 6):run_start]
-                if _HONORIFIC.search(before) or _SPEECH_VERBS.match(text[run_end:run_end + 30]):
+                honorific = before.rstrip().rsplit(None, 1)[-1].replace(".", "") if before.strip() else ""
+                if honorific in resources.honorifics or _SPEECH_VERBS.match(text[run_end:run_end + 30]):
                     candidate = PersonCandidate(" ".join(words), confidence=0.6)
             if candidate is None or (len(words) < 2 and candidate.role is None):
                 continue

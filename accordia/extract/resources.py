@@ -86,6 +86,8 @@ class Resources:
     passing_after: re.Pattern[str]
     company_origin_after: re.Pattern[str]
     not_name_words: frozenset[str]
+    # Courtesy titles before names, without their dots ("Mr", "H.E" -> "HE").
+    honorifics: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
     stopwords: dict[str, frozenset[str]]
@@ -362,6 +364,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         framing_before=_cue_before(triggers.get("framing_cues")),
         framing_always_before=_cue_before(triggers.get("framing_always_cues")),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
+        honorifics=frozenset(str(word).replace(".", "") for word in lexicon.get("honorifics") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
         abbreviations=frozenset(lexicon.get("abbreviations") or []),
         stopwords=stopwords,

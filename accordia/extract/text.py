@@ -159,6 +159,10 @@ def _wrapped(text: str, newline: int) -> bool:
     if len(line) < 60 or line.endswith((".", "!", "?", ":", ";", '"', "”", "»")):
         return False
     following = text[newline + 1 : newline + 3]
+    if line_start == 0 and following[:1].isupper():
+        # The text's first line is its headline, which a capitalised line (byline, date) follows;
+        # wrapped prose rarely breaks its first line before a capital.
+        return False
     return bool(following.strip()) and following.lstrip()[:1] not in {"-", "–", "—", "•", "*", "·", "▪"}
 
 
@@ -219,7 +223,8 @@ _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\
 _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
 
 DATE_PATTERNS = (
-    re.compile(r"\b(?P<year>20\d\d)-(?P<mnum>\d\d)-(?P<day>\d\d)\b"),
+    # ISO dates, and the same order with dots or slashes ("Published 2023.01.16 15:02").
+    re.compile(r"\b(?P<year>20\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})\b"),
     re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>20\d\d)\b", re.I),
     re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>20\d\d)\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
@@ -269,7 +274,7 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
 
 
 _MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
-_NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
+_NUMERIC_PATTERNS = {"-": (0, 7), ".": (0, 3), "/": (0, 4)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
 
