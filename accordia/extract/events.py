@@ -117,6 +117,8 @@ _COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|ei
 _FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:an?\s+|the\s+)?|,\s+(?:an?\s+)?)"
                              r"(?:[\w\-]+\s+)?$", re.I)
 _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
+# Words before "deal" that make it a verb ("to deal with", "will deal").
+_VERB_BEFORE = re.compile(r"\b(?:to|will|would|must|can|could|should|shall)\s+$", re.I)
 _AMONG_THEM = re.compile(r"\s*(?:Among them|Among the documents|Among these|They include|These include|These included|"
                          r"They included)\b")
 _REFERENCE_BEFORE = re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
@@ -422,6 +424,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 continue
             if _ANNIVERSARY_BEFORE.search(wider):
                 continue
+            if word.lower() in {"deal", "deals"} and (_VERB_BEFORE.search(wider)
+                                                       or text.startswith(" with", match.end)):
+                # "how to deal with non-market practices": the verb.
+                continue
             if _inside_name(text, match.start, match.end, resources) or any(
                     n.start <= match.start and match.end <= n.end and n.of_kind("org") for n in sentence.names):
                 # "Paris Agreement", "Collective Security Treaty Organization": a name, not a document.
@@ -430,12 +436,17 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                     word[:1].isupper() and _CAPITALISED_BEFORE.search(wider)):
                 continue
             status, status_match = _nearest_status(statuses, match.start, match.end, triggers)
-            if status is None and position and _AMONG_THEM.match(chunk):
-                # "Among them is a protocol on...": one of the documents the previous sentence signed.
-                previous_sentence = body[position - 1]
-                status, status_match = _nearest_status(
-                    previous_sentence.phrase_kinds("status"),
-                    match.start, match.end, {t for t, _, _ in _event_types(layout, previous_sentence, resources)})
+            if status is None and position:
+                # "Among them is a protocol on...", or a line of a list that "The following documents
+                # were exchanged:" opens: one of the documents the lead-in signed.
+                lead_in = body[position - 1] if _AMONG_THEM.match(chunk) else _list_lead_in(body, position, text)
+                if lead_in is not None:
+                    status, status_match = _nearest_status(
+                        lead_in.phrase_kinds("status"),
+                        match.start, match.end, {t for t, _, _ in _event_types(layout, lead_in, resources)})
+                    if status == "in_force":
+                        # "Under the deal, the parties commit to:" opens a list of undertakings.
+                        status, status_match = None, None
             title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
             if title_quoted:
                 agreement_type = _type_from_title(title, resources) or agreement_type
@@ -556,6 +567,28 @@ def _inside_name(text: str, start: int, end: int, resources: Resources) -> bool:
         return True
     following = _NEXT_WORDS.match(text, end)
     return following is not None and any(w.strip("()") in resources.org_heads for w in following.group(1).split())
+
+
+# How many list lines may stand between a line and the lead-in that opens the list.
+_LIST_REACH = 12
+
+
+def _list_lead_in(body: list[Sentence], position: int, text: str) -> Sentence | None:
+    """The sentence ending in a colon that opens the list whose line `body[position]` is, if any.
+
+    A line is a list item when it starts on a line of its own; the lines before it back to the
+    lead-in must be items too ("The following documents were signed:" then one line per document).
+    """
+    index = position
+    while index > 0 and position - index < _LIST_REACH:
+        line = body[index]
+        if "\n" not in text[body[index - 1].end:line.start]:
+            return None
+        previous = body[index - 1]
+        if text[previous.start:previous.end].rstrip().endswith(":"):
+            return previous
+        index -= 1
+    return None
 
 
 def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
