@@ -159,7 +159,10 @@ def normalise_org_name(name: str, country: str | None, resources: Resources) -> 
 
 # A capitalised word or up to three initials; the shared capital comes first, so the engine skips to
 # capitals instead of trying both alternatives at every position.
-_NAME_TOKEN = r"[A-Z](?:[a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|\.(?:[A-Z]\.){0,2})"
+# Letters of Latin names with their accents: Latin-1 and Latin Extended-A ("Erdoğan", "Šefčovič").
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"
+_LOWER = "a-zß-öø-ÿĀ-ſ"
+_NAME_TOKEN = rf"[{_UPPER}](?:[{_LOWER}'’\-]*[{_LOWER}](?:[-’'][{_UPPER}][{_LOWER}]+)?|\.(?:[A-Z]\.){{0,2}})"
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"
@@ -240,6 +243,18 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources,
         if run_start >= 0:
             runs.append((run_start, run_end))
     return runs
+
+
+# Words that link the parts of an Arabic name ("Mohamed bin Zayed Al Nahyan"); they make a long
+# name, which is still one person's.
+_NAME_LINKS = frozenset({"bin", "ibn", "bint", "al", "el", "abu", "al-", "el-"})
+
+
+def _too_long_for_a_name(words: list[str]) -> bool:
+    """Whether a run has more words than a person's name has: four, or five besides the links of
+    an Arabic name ("Sheikh Khaled bin Mohamed bin Zayed Al Nahyan")."""
+    core = [w for w in words if w.lower() not in _NAME_LINKS]
+    return len(core) > (5 if len(core) < len(words) else 4)
 
 
 def _gap_is_attachment(gap: str, honorifics: frozenset[str] = frozenset()) -> bool:
@@ -327,7 +342,7 @@ def find_persons(layout: Layout, resources: Resources,
                     candidate = PersonCandidate(" ".join(words), confidence=0.6)
             if candidate is None or (len(words) < 2 and candidate.role is None):
                 continue
-            if len(words) > 4 or any(w.isupper() and len(w) > 1 and "." not in w for w in words):
+            if _too_long_for_a_name(words) or any(w.isupper() and len(w) > 1 and "." not in w for w in words):
                 continue
             if candidate.country is None and _DELEGATION.search(text[sentence.start:sentence.end]):
                 # "Leading the U.S. delegation were ... X and Y": the delegation's country.
