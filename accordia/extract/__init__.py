@@ -230,7 +230,10 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     for agreement_record in agreement_records:
         topics.update(agreement_record.topics)
     if event_records or agreement_records:
-        topics.update(*[sentence.topics for sentence in layout.body])
+        # Subjects the report names, but not those of its background sentences ("Last year the
+        # two countries also discussed nuclear power").
+        topics.update(*[sentence.topics for position, sentence in enumerate(layout.body)
+                        if not position or not resources.background_opening.match(layout.text, sentence.start)])
     return Record(
         source=document.source,
         language=language,

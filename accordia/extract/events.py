@@ -26,8 +26,6 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
 _YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?:(?P<month>" + "|".join(_MONTHS) + r")\b\s*)?"
                          r"(?P<year>(?:19|20)\d\d)?\b", re.I)
 # A sentence that opens on an earlier time reports background ("Earlier this year, ... signed").
-_BACKGROUND_OPENING = re.compile(r"\s*(?:Earlier this year|Last year|Previously|Back in|Two years ago|A year ago|"
-                                 r"In (?:19|20)\d\d,)", re.I)
 _VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
 _BULLET = re.compile(r"^\s*(?:[-–—•*·▪]|\d+[.)])\s+")
 _ANAPHOR = re.compile(
@@ -164,7 +162,7 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
         if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
                 sentence is not layout.body[0] and (
                     _in_past_clause(layout, sentence, match.start, match.end)
-                    or _BACKGROUND_OPENING.match(layout.text, sentence.start))):
+                    or resources.background_opening.match(layout.text, sentence.start))):
             continue
         if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
                 layout.text, match.end):

@@ -621,6 +621,9 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         span = (sentence.start, sentence.end)
         cooperative = in_event or any(value == "cooperation" for _, value in cues)
         passing = [m for m, value in cues if value == "passing"]
+        # A background sentence ("To note, Azerbaijan is implementing together with Georgia...")
+        # names every country in it in passing, however cooperative its words.
+        background = sentence is not body[0] and bool(resources.background_opening.match(text, sentence.start))
         passing_run = False
         for position, match in enumerate(names):
             codes = match.codes
@@ -649,7 +652,8 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                     continue
                 if in_passing is None:
                     # The same for every code of the match: read once.
-                    in_passing = passing_run or any(0 <= match.start - p.end <= 25 for p in passing) or bool(
+                    in_passing = background or passing_run or any(
+                        0 <= match.start - p.end <= 25 for p in passing) or bool(
                         passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
                         _names_private_company(text, names, position, resources))
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)

@@ -85,6 +85,8 @@ class Resources:
     # Words right after a country that make it a country named in passing (triggers.yaml).
     passing_after: re.Pattern[str]
     company_origin_after: re.Pattern[str]
+    # A sentence opening that makes the sentence background (triggers.yaml `background_openings`).
+    background_opening: re.Pattern[str]
     not_name_words: frozenset[str]
     # Courtesy titles before names, without their dots ("Mr", "H.E" -> "HE").
     honorifics: frozenset[str]
@@ -363,6 +365,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
             + r")\b", re.I),
         framing_before=_cue_before(triggers.get("framing_cues")),
         framing_always_before=_cue_before(triggers.get("framing_always_cues")),
+        background_opening=re.compile(
+            r"\s*(?:(?:" + "|".join(re.escape(w) for w in triggers.get("background_openings") or ["\0"])
+            + r")\b|In (?:19|20)\d\d,)", re.I),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
         honorifics=frozenset(str(word).replace(".", "") for word in lexicon.get("honorifics") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
