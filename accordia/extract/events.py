@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from accordia.extract.layout import Layout, Sentence, dateline_span
 from accordia.extract.resources import Resources
-from accordia.extract.text import Match
+from accordia.extract.text import DateMention, Match
 
 GATHERINGS = ("conference", "meeting", "visit")
 # How far before the report a date may lie and still date one of the report's events.
@@ -332,12 +332,24 @@ def find_events(layout: Layout, resources: Resources,
 
 
 def _lead_date(layout: Layout, dateline: tuple[int, int] | None, earliest: date | None) -> date | None:
-    """The first date of the lead sentence that is neither the dateline's nor background."""
+    """The first date of the lead sentence that is neither the dateline's, background nor ahead."""
     body = layout.body
     for mention in body[0].dates if body else ():
-        if (dateline is None or mention.start != dateline[0]) and (earliest is None or mention.value >= earliest):
+        if _happened_on(mention, layout, dateline, earliest):
             return mention.value
     return None
+
+
+def _happened_on(mention: DateMention, layout: Layout, dateline: tuple[int, int] | None,
+                 earliest: date | None) -> bool:
+    """Whether a date can be the day of a reported happening: not the dateline's (the filing
+    day), not long before the report (background), not after it ("with deliveries set to begin
+    on March 1" in a report of February 11)."""
+    if dateline is not None and mention.start == dateline[0]:
+        return False
+    if earliest is not None and mention.value < earliest:
+        return False
+    return layout.published is None or mention.value <= layout.published
 
 
 def _dated_itself(event: EventCandidate) -> bool:
@@ -346,10 +358,10 @@ def _dated_itself(event: EventCandidate) -> bool:
 
 def _event_date(event: EventCandidate, layout: Layout, dateline: tuple[int, int] | None,
                 earliest: date | None) -> date | None:
-    """The first date of the event's sentences that is neither the dateline's nor before `earliest`."""
+    """The first date of the event's sentences that it can have happened on (`_happened_on`)."""
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
-            if (dateline is None or mention.start != dateline[0]) and (earliest is None or mention.value >= earliest):
+            if _happened_on(mention, layout, dateline, earliest):
                 return mention.value
     return layout.published
 

@@ -176,7 +176,7 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
     # (a dateline such as "ASTANA, Kazakhstan, June 21."), whose year may come from the header.
     header_dates = [d for d in find_dates(text[:header_end], None) if d.explicit_year]
     if header_dates:
-        return header_dates[0].value
+        return _day_month_as_dateline(header_dates[0].value, text, sentences, body_index)
     if body_index < len(sentences):
         first = sentences[body_index]
         opening = text[first.start:min(first.end, first.start + 120)]
@@ -191,6 +191,23 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
             if partial and partial[0].start < 60 and _DATELINE_PREFIX.match(opening[:partial[0].start]):
                 return partial[0].value.replace(year=years[0])
     return None
+
+
+def _day_month_as_dateline(value: date, text: str, sentences: list[Sentence], body_index: int) -> date:
+    """A numeric header date read day first ("5/1/2024" as 5 January) unless the dateline names
+    the other reading ("BAKU, Azerbaijan, May 1."): some sites print dates month first."""
+    if value.day > 12 or value.day == value.month:
+        return value
+    # The dateline opens the body, after the header ("(MENAFN- Trend) BAKU, Azerbaijan, May 1.").
+    start = sentences[body_index].start if body_index < len(sentences) else len(text)
+    start = min(start, sentences[-1].end if sentences else 0)
+    header_tail = max(0, start - 200)
+    opening = text[header_tail:start + 150]
+    swapped = date(value.year, value.day, value.month)
+    for mention in find_dates(opening, swapped):
+        if not mention.explicit_year and mention.value == swapped:
+            return swapped
+    return value
 
 
 def dateline_span(layout: Layout) -> tuple[int, int] | None:
