@@ -311,17 +311,21 @@ def find_events(layout: Layout, resources: Resources,
     # long before the report is background ("the agreement of 12 February 2015").
     dateline = dateline_span(layout)
     earliest = layout.published - timedelta(days=BACKGROUND_DAYS) if layout.published else None
-    for event in result:
-        event.date = _event_date(event, layout, dateline, earliest)
+    own_dates = {id(event): _event_date(event, layout, dateline, earliest) for event in result}
     # An event whose own sentences carry no date happened on the occasion the report dates
-    # elsewhere ("the visit" of a report that says the MoU was signed "on Monday").
-    dated = [e.date for e in sorted(result, key=lambda e: e.anchor.start) if e.date is not None
-             and e.date != layout.published]
+    # elsewhere ("the visit" of a report that says the MoU was signed "on Monday"): the first
+    # event in the text that has a date of its own.
+    dated = [own_dates[id(e)] for e in sorted(result, key=lambda e: e.anchor.start) if own_dates[id(e)] is not None]
     # Failing that, the lead's own date ("On Saturday in Moscow there was held the ceremony...").
     occasion = dated[0] if dated else _lead_date(layout, dateline, earliest)
     for event in result:
-        if occasion and (event.date is None or event.date == layout.published) and not _dated_itself(event):
+        own = own_dates[id(event)]
+        if own is not None:
+            event.date = own
+        elif occasion and not _dated_itself(event):
             event.date = occasion
+        else:
+            event.date = layout.published
     for event in result:
         event.place = _event_place(event, layout)
         event.topics = set().union(*[s.topics for s in event.sentences])
@@ -358,12 +362,12 @@ def _dated_itself(event: EventCandidate) -> bool:
 
 def _event_date(event: EventCandidate, layout: Layout, dateline: tuple[int, int] | None,
                 earliest: date | None) -> date | None:
-    """The first date of the event's sentences that it can have happened on (`_happened_on`)."""
+    """The first date of the event's sentences that it can have happened on (`_happened_on`), if any."""
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
             if _happened_on(mention, layout, dateline, earliest):
                 return mention.value
-    return layout.published
+    return None
 
 
 def _event_place(event: EventCandidate, layout: Layout) -> str | None:
