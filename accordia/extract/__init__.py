@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,11 @@ from accordia.extract.participants import (
 from accordia.extract.resources import Resources, get_resources
 from accordia.extract.text import detect_language
 from accordia.models import Agreement, Document, Event, Organization, Person, Record, RoleMention
+
+# Words in an agreement's title that keep an agreement between companies from being a contract
+# ("strategic collaboration agreement"), as does a title naming two governments.
+_NOT_COMMERCIAL = re.compile(r"\b(?:framework|cooperation|collaboration|strategic|partnership|intergovernmental)\b"
+                             r"|\bgovernment\b.*\bgovernment\b", re.I)
 
 __all__ = ["PARTICIPANT_MODEL", "ExtractOptions", "country_evidence", "extract", "extract_many", "get_resources"]
 
@@ -173,8 +179,11 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # are not party to the group's programmes and plans.
             party_countries -= {code for code in party_countries if code in evidence and evidence[code].observer}
         agreement_type = agreement.type
-        if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs):
-            # An "agreement" between companies is a commercial contract (spec: contract).
+        if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs) and not (
+                _NOT_COMMERCIAL.search(agreement.title)):
+            # An "agreement" between companies is a commercial contract (spec: contract), unless it
+            # is a framework between them or one between governments ("strategic collaboration
+            # agreement", "Agreement between the Government of Ukraine and...").
             agreement_type = "contract"
         elif agreement_type == "contract" and agreement.word in {"deal", "deals"} and not companies:
             # A "deal" between states is an agreement ("the maritime border deal").
