@@ -173,9 +173,12 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
             event_type = "announcement"
         elif event_type in GATHERINGS and (
                 _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
-                or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)):
-            # "will attend the G7 summit", "the next meetings will be held in India": a
-            # gathering still to come is not a happening of this report.
+                or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)
+                or _NOT_GATHERING_AFTER.match(layout.text, match.end, sentence.end)):
+            # "will attend the G7 summit", "the next meetings will be held in India", "agreed to
+            # establish a strategic dialogue", "a memorandum on the activation of the
+            # Intergovernmental Committee": a gathering still to come is not a happening of this
+            # report, nor is a room named after one.
             continue
         if event_type == "meeting" and _FORMAL_MEETING_AFTER.match(layout.text, match.end, sentence.end):
             # "the fourth meeting of the Ministers of Energy of the member States", "the seventh
@@ -224,7 +227,11 @@ def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) ->
 _GATHERING_AHEAD = re.compile(
     r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
     r"plans to|planning to|to be held|next|upcoming|forthcoming|planned|cancelled|canceled|postponed|"
-    r"proposed)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+    r"proposed|to establish|to set up|to create|to launch|as a|as an|activation of|establishment of|"
+    r"creation of)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+# Words after a gathering word that make it a room or a device, not a gathering ("the
+# conference hall of the checkpoint").
+_NOT_GATHERING_AFTER = re.compile(r"\s+(?:hall|halls|room|rooms|centre|center|venue|facilities)\b", re.I)
 _GATHERING_AHEAD_AFTER = re.compile(
     r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
     r"is expected to take place|continue|continues)\b", re.I)
