@@ -284,8 +284,12 @@ def find_events(layout: Layout, resources: Resources,
             current.sentences.append(sentence)
     if "approval" not in events:
         # A pledge "launched" at a summit is announced for others to join, not adopted.
+        # A joint statement "issued" or "released" after talks or a visit is their outcome, not an
+        # adoption; issued on its own it is the news.
+        talks = any(events[kind].strong for kind in ("meeting", "visit") if kind in events)
+        outcome_words = {"issued", "released"} if talks else set()
         issued = [a for a in agreements or () if a.type == "declaration" and a.status == "approved"
-                  and a.status_word not in {"launched", "unveiled", "launch", "unveil"}]
+                  and a.status_word not in {"launched", "unveiled", "launch", "unveil", *outcome_words}]
         if issued:
             events["approval"] = EventCandidate("approval", issued[0].sentence, list(issued[0].sentences))
     has_gathering = any(events[t].strong for t in GATHERINGS if t in events)
