@@ -516,6 +516,7 @@ _LIST_CUE = re.compile(
     r"\s+(?:of\s+|from\s+)?(?:the\s+)?(?:" + _LIST_ITEM + r")?$", re.I)
 # ...unless the list is a route, a market or a group's history ("through Benin, Togo and Ghana",
 # "serve Niger and Mali", "BRICS was founded by Brazil, Russia...").
+_SIGNED_AFTER = re.compile(r"\s+(?:(?:also|have|has|had|jointly|both|all)\s+)*(?:signed|adopted|endorsed|ratified)\b")
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
                            r"founded by|established by|created by|set up by)\b", re.I)
@@ -549,6 +550,9 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
         last += 1
     while last > position and not matches[last].codes:
         last -= 1
+    if _SIGNED_AFTER.match(text, matches[last].end):
+        # The states are the subject of a signing: "Germany and Sweden also signed the declaration".
+        return True
     if first == last:
         return False
     before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
