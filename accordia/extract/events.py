@@ -465,6 +465,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "Among them is a protocol on...", or a line of a list that "The following documents
                 # were exchanged:" opens: one of the documents the lead-in signed.
                 lead_in = body[position - 1] if _AMONG_THEM.match(chunk) else _list_lead_in(body, position, text)
+                if lead_in is not None and not lead_in.phrase_kinds("status") and lead_in.index > 0 and (
+                        _AMONG_THEM.match(text, lead_in.start)):
+                    # "... a package of documents was signed. Among the documents:" then the lines.
+                    lead_in = layout.sentences[lead_in.index - 1]
                 if lead_in is not None:
                     status, status_match = _nearest_status(
                         lead_in.phrase_kinds("status"),
@@ -472,7 +476,7 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                     if status == "in_force":
                         # "Under the deal, the parties commit to:" opens a list of undertakings.
                         status, status_match = None, None
-            title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted)
+            title, title_quoted = _agreement_title(text, sentence, match.start, match.end, quoted, resources)
             if title_quoted:
                 agreement_type = _type_from_title(title, resources) or agreement_type
             # A capitalised document word names one particular text ("the OTS Programme on Energy
@@ -632,12 +636,21 @@ def _nearest_status(statuses: list[tuple[Match, str]], start: int, end: int,
     return None, None
 
 
+# What may stand between a document word and the quoted name after it ("a memorandum titled
+# "Green Bridge"", "the Programme: "Energy 2030""); anything more makes the quote another name
+# ("Framework agreement between the State Concern "Türkmengaz" and...").
+_TITLE_GAP = re.compile(r"\s*[,:]?\s*(?:(?:titled|entitled|named|called|known as|dubbed|on|of|for)\s+)?(?:the\s+)?$")
+
+
 def _agreement_title(text: str, sentence: Sentence, start: int, end: int,
-                     quoted: list[re.Match[str]]) -> tuple[str, bool]:
+                     quoted: list[re.Match[str]], resources: Resources) -> tuple[str, bool]:
     for quote in quoted:
         q_start, q_end = sentence.start + quote.start(), sentence.start + quote.end()
         # A quoted title is short; a long quote is speech that happens to name a document.
-        if q_start - 60 <= start <= q_end + 5 and len(quote.group(1).split()) <= _TITLE_WORDS:
+        if not (q_start - 60 <= start <= q_end + 5 and len(quote.group(1).split()) <= _TITLE_WORDS):
+            continue
+        if resources.agreement_word_pattern.search(quote.group(1).lower()) or q_end <= start or (
+                _TITLE_GAP.match(text[end:q_start])):
             return quote.group(1).strip(), True
     if text[start:start + 1].isupper():
         # "the Nuclear Energy Declaration", "the OTS Programme": the name starts before the word.
