@@ -42,6 +42,9 @@ from accordia.models import Agreement, Document, Event, Organization, Person, Re
 _NOT_COMMERCIAL = re.compile(r"\b(?:framework|cooperation|collaboration|strategic|partnership|intergovernmental)\b"
                              r"|\bgovernment\b.*\bgovernment\b", re.I)
 
+_BOTH_SIDES = re.compile(r"\b(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
+                         r"presidents|ministries)\b", re.I)
+
 __all__ = ["PARTICIPANT_MODEL", "ExtractOptions", "country_evidence", "extract", "extract_many", "get_resources"]
 
 PARTICIPANT_THRESHOLD = 1.0
@@ -169,6 +172,11 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
         companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
+        if len(countries) == 2 and (_BOTH_SIDES.search(layout.text, agreement.sentence.start, agreement.sentence.end)
+                                    or (agreement.type == "declaration" and "joint" in agreement.title.lower())):
+            # "The two companies also signed a partnership agreement", "a joint statement": both
+            # sides of a two-state report are parties, though the sentence names one.
+            party_countries |= set(countries)
         if agreement.type == "declaration" and len(countries) > 2 and not companies:
             # A communiqué or declaration in a report of three or more states is the whole group's,
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
