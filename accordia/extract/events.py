@@ -73,14 +73,15 @@ class AgreementCandidate:
             self.sentences.append(sentence)
 
 
-_ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+$")
+_ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+(?:new\s+)?$")
 _TITLE_WORDS = 14
 # How far (characters) a status word may be from an unnamed strategy or programme it qualifies.
 _STATUS_REACH = 40
 _PROGRAMME_REFERENCE_BEFORE = re.compile(
     r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I)
 _RELEASED_EARLIER = re.compile(r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I)
-_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
+# ("the new SPA" is the one just reported; "a new SPA" another.)
+_INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|(?<!the )new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
 # Share of the shorter description's content words, from which two descriptions of one type are
 # one document.
 _SAME_TITLE = 0.6
