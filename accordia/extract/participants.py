@@ -168,7 +168,8 @@ _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN})*"
 )
 _GAP_TOKEN = re.compile(r"[\w\-.’']+|[^\w\s]")
-_GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-"}
+_GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-", "state", "corporation",
+              "company", "concern", "group", "holding"}
 _SPEECH_VERBS = re.compile(
     r"^\s*(?:,\s*)?(?:said|says|stated|noted|told|stressed|emphasized|emphasised|added|explained|"
     r"underlined|highlighted|announced|remarked|pointed out|met|signed|visited|thanked|welcomed)\b"
@@ -268,7 +269,11 @@ def _gap_is_attachment(gap: str, honorifics: frozenset[str] = frozenset()) -> bo
         tokens = tokens[:-1]
     if len(tokens) > 14:
         return False
-    return all(t.lower() in _GAP_WORDS or t[:1].isupper() or t in {"’", "'"} for t in tokens)
+    # A comma inside the role's name ("Minister of Energy, Commerce and Industry") comes before a
+    # capitalised word.
+    return all(t.lower() in _GAP_WORDS or t[:1].isupper() or t in {"’", "'"}
+               or (t == "," and position + 1 < len(tokens) and tokens[position + 1][:1].isupper())
+               for position, t in enumerate(tokens))
 
 
 def _context_country_org(sentence: Sentence, start: int, end: int,
