@@ -167,6 +167,7 @@ _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"
 )
+_OF_THE_BEFORE = re.compile(r"\bof\s+the\s+$")
 _GAP_TOKEN = re.compile(r"[\w\-.’']+|[^\w\s]")
 _GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-", "state", "corporation",
               "company", "concern", "group", "holding"}
@@ -308,6 +309,13 @@ def find_persons(layout: Layout, resources: Resources,
         # Without a role in the sentence only a name of several words can be a person's.
         for run_start, run_end in _name_runs(sentence, text, resources, several_words=not roles):
             words = text[run_start:run_end].split()
+            if _OF_THE_BEFORE.search(text, max(sentence.start, run_start - 8), run_start):
+                # "Chairman of the Halk Maslahaty": what a role is "of" is a body or a place; a
+                # longer run goes on past it to the name ("Secretary of the Treasury Scott Bessent").
+                if len(words) < 3:
+                    continue
+                run_start = text.index(words[1], run_start + len(words[0]))
+                words = words[1:]
             if words[-1].endswith(("'s", "’s")):
                 # "Tokayev's proposal": the possessive is not part of the name.
                 words[-1] = words[-1][:-2]
