@@ -207,13 +207,14 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # "Talks were opened in November last year, when the vice president visited Manila": a happening
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
-    r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+    r"\b(?:last year|years? ago|(?:in|since) (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
 _RECEIVED = re.compile(r"(?i:receive[sd]?)\b")
 _RECEIVED_SOMEONE = re.compile(r"\s+(?:(?:a|the|an)\s+)?(?:[A-Z]|by\b|delegations?\b|ministers?\b|ambassadors?\b|"
                                r"heads?\b|chairman\b|president\b|prime\b|deputy\b|representatives\b|members\b|"
                                r"envoys?\b|officials\b|counterparts?\b)")
 _BARE_MET = re.compile(r"(?i:met|meet)\b(?!\s+(?:with\b|on the sidelines|[A-Z]))")
-_PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago)\b", re.I)
+_PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago|last (?:month|spring|summer|autumn|"
+                         r"fall|winter|" + "|".join(_MONTHS) + r"))\b", re.I)
 
 
 def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) -> bool:
