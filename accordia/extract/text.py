@@ -224,8 +224,11 @@ _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_nam
 
 DATE_PATTERNS = (
     # ISO dates, and the same order with dots or slashes ("Published 2023.01.16 15:02").
-    re.compile(r"\b(?P<year>20\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<year>20\d\d)\b", re.I),
+    # ... and with a time after it ("2023-03-21T13:05:00").
+    re.compile(r"\b(?P<year>20\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})(?:\b|(?=T\d))"),
+    # "21 March 2024", "21st of March, 2024", "21-Mar-2024".
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|-)" + _MONTH + r"(?:,?\s+|-)(?P<year>20\d\d)\b",
+               re.I),
     re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>20\d\d)\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
     re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
