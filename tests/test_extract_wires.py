@@ -1,0 +1,124 @@
+"""How wire services and ministries really write, read right: courtesy titles, bylines and
+datelines in their many shapes, document lists without status words, background sentences.
+
+Each example is a short report about a real event, in our own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accordia import Document, extract
+
+
+def _record(text: str) -> dict[str, Any]:
+    return extract(Document("memory", text, None, None)).to_dict()
+
+
+def _persons(record: dict[str, Any]) -> dict[str, tuple[str | None, str | None]]:
+    return {p["name"]: (p["role"], p["country"]) for p in record["persons"]}
+
+
+def test_courtesy_titles_stand_before_names_and_between_a_role_and_its_name() -> None:
+    record = _record(
+        "Egypt and Cyprus sign gas agreements\n\n"
+        "CAIRO, Feb 17, 2025. The agreements were signed by Egypt's Minister of Petroleum and Mineral Resources "
+        "Eng. Karim Badawi and Cyprus's Minister of Energy, Commerce and Industry George Papanastasiou.\n")
+    persons = _persons(record)
+    assert persons["Karim Badawi"] == ("Minister of Oil", "EG")
+    assert persons["George Papanastasiou"] == ("Minister of Energy", "CY")
+    assert record["countries"] == ["CY", "EG"]
+
+
+def test_an_apposition_after_his_excellency_and_an_arabic_name_with_its_links() -> None:
+    record = _record(
+        "UAE and France sign energy partnership\n\n"
+        "PARIS, 18th July, 2022 (WAM) -- His Highness Sheikh Mohamed bin Zayed Al Nahyan, President of the UAE, and "
+        "French President Emmanuel Macron witnessed the signing of a strategic energy partnership agreement between "
+        "the two countries at Versailles.\n")
+    persons = _persons(record)
+    assert persons["Sheikh Mohamed bin Zayed Al Nahyan"] == ("President", "AE")
+    assert persons["Emmanuel Macron"] == ("President", "FR")
+
+
+def test_names_with_latin_extended_letters() -> None:
+    record = _record(
+        "Erdogan and Putin discuss gas hub\n\n"
+        "SOCHI, September 4, 2023. Turkish President Recep Tayyip Erdoğan held talks with Russian President "
+        "Vladimir Putin on the proposed natural gas hub in Türkiye.\n")
+    assert "Recep Tayyip Erdoğan" in _persons(record)
+
+
+def test_year_first_and_iso_datetime_bylines_date_the_report() -> None:
+    for byline in ("Published 2023.01.16 15:02", "2023-01-16T15:02:00+04:00", "16-Jan-2023"):
+        record = _record(
+            "Saudi Arabia and Uzbekistan discuss renewables\n"
+            f"{byline}\n\n"
+            "Uzbekistan's Minister of Energy Jurabek Mirzamakhmudov met Saudi Arabia's Minister of Energy Prince "
+            "Abdulaziz bin Salman to discuss cooperation in renewable energy.\n")
+        assert record["published"] == "2023-01-16", byline
+        assert record["events"][0]["date"] == "2023-01-16", byline
+
+
+def test_a_month_first_header_date_is_read_as_the_dateline_names_it() -> None:
+    record = _record(
+        "Azerbaijan, Kazakhstan, Uzbekistan sign memorandum on merging energy systems\n\n"
+        "Date\n5/1/2024 9:12:40 AM\n\n"
+        "(MENAFN- Trend News Agency) BAKU, Azerbaijan, May 1. A memorandum of understanding on merging the energy "
+        "systems of Azerbaijan, Kazakhstan and Uzbekistan was signed in Tashkent by their ministers.\n")
+    assert record["published"] == "2024-05-01"
+
+
+def test_a_happening_cannot_be_dated_after_its_report() -> None:
+    record = _record(
+        "BOTAS and Turkmengaz sign gas supply deal\n\n"
+        "ANKARA, Feb 11, 2025 (Interfax) - Turkey's state-owned BOTAS and Turkmenistan's state concern Turkmengaz "
+        "have signed an agreement on supplies of Turkmen gas to Turkey, with deliveries set to begin on March 1.\n")
+    [signing] = [e for e in record["events"] if e["type"] == "signing"]
+    assert signing["date"] == "2025-02-11"
+
+
+def test_documents_listed_under_a_lead_in_take_its_status() -> None:
+    record = _record(
+        "Korea and Turkmenistan sign documents\n\n"
+        "ASHGABAT, June 10, 2024. President of Turkmenistan Serdar Berdimuhamedov held talks with President of the "
+        "Republic of Korea Yoon Suk Yeol, and a package of bilateral documents was signed in their presence. "
+        "Among the documents:\n"
+        "- Memorandum of understanding on the activation of the Turkmen-Korean Intergovernmental Committee on "
+        "cooperation\n"
+        "- Framework agreement between the State Concern \"Türkmengaz\" and Hyundai Engineering on gas treatment "
+        "facilities at the Galkynysh field\n")
+    statuses = {a["type"]: a["status"] for a in record["agreements"]}
+    assert statuses["mou"] == "signed"
+    assert statuses["agreement"] == "signed"
+    assert not any(a["title"] == "Türkmengaz" for a in record["agreements"])
+    # The committee is what the memorandum is about, not a gathering of this report.
+    assert "conference" not in {e["type"] for e in record["events"]}
+
+
+def test_the_two_companies_make_both_states_parties() -> None:
+    record = _record(
+        "QatarEnergy and CNPC sign LNG deals\n\n"
+        "Doha, June 20, 2023 (QNA) - QatarEnergy and China National Petroleum Corporation (CNPC), the state-owned "
+        "energy companies of Qatar and China, signed a 27-year LNG sale and purchase agreement. The two companies "
+        "also signed a partnership agreement under which CNPC will take a 5 percent interest in the North Field "
+        "East project.\n")
+    assert [a["countries"] for a in record["agreements"]] == [["CN", "QA"], ["CN", "QA"]]
+
+
+def test_a_background_sentence_adds_no_participants() -> None:
+    record = _record(
+        "Azerbaijan and Kazakhstan discuss power links\n\n"
+        "BAKU, May 2, 2024. Azerbaijan's Minister of Energy Parviz Shahbazov met Kazakhstan's Minister of Energy "
+        "Almassadam Satkaliyev in Baku to discuss linking the power systems of the two countries. Previously, "
+        "Azerbaijan agreed with Georgia, Romania and Hungary to build a power cable under the Black Sea.\n")
+    assert record["countries"] == ["AZ", "KZ"]
+
+
+def test_countries_named_as_routes_are_in_passing() -> None:
+    record = _record(
+        "Turkmen gas to reach Turkey\n\n"
+        "ANKARA, Feb 11, 2025. Turkey's Minister of Energy Alparslan Bayraktar and Turkmenistan's Deputy Prime "
+        "Minister Batyr Amanov signed a gas supply agreement in Ankara. The gas will be delivered under a swap "
+        "through the pipeline network of Iran, and may later travel across Bulgaria to Europe.\n")
+    assert record["countries"] == ["TM", "TR"]
