@@ -8,6 +8,7 @@ entry raises `DataFileError` naming the file and line.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -367,7 +368,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         framing_always_before=_cue_before(triggers.get("framing_always_cues")),
         background_opening=re.compile(
             r"\s*(?:(?:" + "|".join(re.escape(w) for w in triggers.get("background_openings") or ["\0"])
-            + r")\b|In (?:19|20)\d\d,)", re.I),
+            + r")\b|In (?:19|20)\d\d,|(?:Last|In) " + _MONTH_NAMES + r"\b)", re.I),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
         honorifics=frozenset(str(word).replace(".", "") for word in lexicon.get("honorifics") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
@@ -388,6 +389,10 @@ def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> re.Pat
     noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
     return re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
                       re.I)
+
+
+# "Last September, ..." and "In March, ..." open background as a year does.
+_MONTH_NAMES = "(?:" + "|".join(calendar.month_name[1:]) + ")"
 
 
 def _cue_before(cues: list[str] | None) -> re.Pattern[str]:
