@@ -109,6 +109,7 @@ _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
 # Kinds of document that a bare "the" does not make a re-mention of the previous one.
 _DISTINCT_KINDS = frozenset({"joint communique", "joint communiqué", "communique", "communiqué", "joint statement",
                              "joint declaration", "declaration"})
+_DESCRIBED_AFTER = re.compile(r"\s+(?:on|between|concerning|regarding|in the field of|in the area of)\s", re.I)
 _PAIRED_SUBJECTS = re.compile(r"\s(?:on|in)\s[^,;]+?\sand\s(?:on|in)\s", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$",
@@ -432,8 +433,12 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             same_kind = [a for a in agreements if a.type == agreement_type]
             referent: AgreementCandidate | None = None
             if agreements:
+                # "the memorandum on gas cooperation that the two countries signed in 2024", after a
+                # contract: a document of another kind described in full is another document.
+                described = not same_kind and bool(_DESCRIBED_AFTER.match(text, match.end, sentence.end))
                 referent = (agreements[-1] if alias else same_kind[-1] if same_kind
-                            else agreements[-1] if word.lower() not in _DISTINCT_KINDS else None)
+                            else agreements[-1] if word.lower() not in _DISTINCT_KINDS and not described
+                            else None)
             if (alias or anaphoric) and referent is not None:
                 owner = referent
                 owner.mention(sentence)
