@@ -638,9 +638,10 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         span = (sentence.start, sentence.end)
         cooperative = in_event or any(value == "cooperation" for _, value in cues)
         passing = [m for m, value in cues if value == "passing"]
-        # A background sentence ("To note, Azerbaijan is implementing together with Georgia...")
-        # names every country in it in passing, however cooperative its words.
-        background = sentence is not body[0] and bool(resources.background_opening.match(text, sentence.start))
+        # A background sentence or an aside ("To note, Azerbaijan is implementing together with
+        # Georgia...") names every country in it in passing, however cooperative its words.
+        background = sentence is not body[0] and bool(resources.background_opening.match(text, sentence.start)
+                                                      or resources.aside_opening.match(text, sentence.start))
         passing_run = False
         for position, match in enumerate(names):
             codes = match.codes

@@ -88,6 +88,8 @@ class Resources:
     company_origin_after: re.Pattern[str]
     # A sentence opening that makes the sentence background (triggers.yaml `background_openings`).
     background_opening: re.Pattern[str]
+    # A sentence opening that makes the sentence an aside (triggers.yaml `aside_openings`).
+    aside_opening: re.Pattern[str]
     not_name_words: frozenset[str]
     # Courtesy titles before names, without their dots ("Mr", "H.E" -> "HE").
     honorifics: frozenset[str]
@@ -369,6 +371,8 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         background_opening=re.compile(
             r"\s*(?:(?:" + "|".join(re.escape(w) for w in triggers.get("background_openings") or ["\0"])
             + r")\b|In (?:19|20)\d\d,|(?:Last|In) " + _MONTH_NAMES + r"\b)", re.I),
+        aside_opening=re.compile(
+            r"\s*(?:" + "|".join(re.escape(w) for w in triggers.get("aside_openings") or ["\0"]) + r")\b", re.I),
         not_name_words=frozenset(lexicon.get("not_name_words") or []),
         honorifics=frozenset(str(word).replace(".", "") for word in lexicon.get("honorifics") or []),
         org_heads=frozenset(lexicon.get("org_heads") or []),
