@@ -532,7 +532,12 @@ _LIST_CUE = re.compile(
 _SIGNED_AFTER = re.compile(r"\s+(?:(?:also|have|has|had|jointly|both|all)\s+)*(?:signed|adopted|endorsed|ratified)\b")
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
-                           r"founded by|established by|created by|set up by)\b", re.I)
+                           r"founded by|established by|created by|set up by|"
+                           # ...or a market: who buys from, sells to, competes with whom.
+                           r"buys?|bought|buying|purchases?|purchased|relies|rely|relying|reliance|dependence|"
+                           r"compet(?:e|es|ing|ition|itors?)|rivals?|suppliers?|importers?|exporters?|"
+                           r"(?:gas|oil|crude|lng|electricity|power|coal|uranium|cargoes|supplies|imports|exports)\s+"
+                           r"(?:from|to))\b", re.I)
 _LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
                           r"(?:" + _LIST_ITEM + r")?$")
 
