@@ -537,7 +537,10 @@ _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving
                            r"buys?|bought|buying|purchases?|purchased|relies|rely|relying|reliance|dependence|"
                            r"compet(?:e|es|ing|ition|itors?)|rivals?|suppliers?|importers?|exporters?|"
                            r"(?:gas|oil|crude|lng|electricity|power|coal|uranium|cargoes|supplies|imports|exports)\s+"
-                           r"(?:from|to))\b", re.I)
+                           r"(?:from|to)|"
+                           # ...or the sides of a conflict, or what a pipeline links.
+                           r"backed|backers?|supported|armed|sanctioned|links?|linking|connects?|connecting|"
+                           r"neighbou?rs?|courts?|courting)\b", re.I)
 _LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
                           r"(?:" + _LIST_ITEM + r")?$")
 
