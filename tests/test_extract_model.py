@@ -25,7 +25,7 @@ def _training_script():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_shipped_model_is_what_the_samples_train() -> None:
+def test_shipped_model_is_what_the_golden_records_train() -> None:
     # A change to the features or the samples without retraining would leave a stale model.
     assert _training_script().main(["--check"]) == 0
 
