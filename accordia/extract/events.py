@@ -176,7 +176,8 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
         elif event_type in GATHERINGS and (
                 _GATHERING_AHEAD.search(layout.text, max(sentence.start, match.start - 60), match.start)
                 or _GATHERING_AHEAD_AFTER.match(layout.text, match.end, sentence.end)
-                or _NOT_GATHERING_AFTER.match(layout.text, match.end, sentence.end)):
+                or _NOT_GATHERING_AFTER.match(layout.text, match.end, sentence.end)
+                or _NOT_GATHERING_BEFORE.search(layout.text, max(sentence.start, match.start - 8), match.start)):
             # "will attend the G7 summit", "the next meetings will be held in India", "agreed to
             # establish a strategic dialogue", "a memorandum on the activation of the
             # Intergovernmental Committee": a gathering still to come is not a happening of this
@@ -235,9 +236,11 @@ _GATHERING_AHEAD = re.compile(
 # Words after a gathering word that make it a room or a device, not a gathering ("the
 # conference hall of the checkpoint").
 _NOT_GATHERING_AFTER = re.compile(r"\s+(?:hall|halls|room|rooms|centre|center|venue|facilities)\b", re.I)
+# ...nor are a news conference and a press conference: they report a gathering.
+_NOT_GATHERING_BEFORE = re.compile(r"\b(?:news|press|media)\s+$", re.I)
 _GATHERING_AHEAD_AFTER = re.compile(
     r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
-    r"is expected to take place|continue|continues)\b", re.I)
+    r"is expected to take place|continue|continues|continued)\b", re.I)
 _FORMAL_MEETING_AFTER = re.compile(
     r"\s+of\s+(?:the\s+)?(?:[\w\-’']+\s+){0,4}?(?:ministers|commission|council|committee|heads|working group|"
     r"member states|parties|board|cabinet)\b", re.I)
