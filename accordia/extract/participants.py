@@ -167,6 +167,8 @@ _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*"
 )
+# How far (characters) a cooperation cue reaches from a country mention in its sentence.
+_COOPERATION_REACH = 80
 _OF_THE_BEFORE = re.compile(r"\bof\s+the\s+$")
 _GAP_TOKEN = re.compile(r"[\w\-.’']+|[^\w\s]")
 _GAP_WORDS = {"of", "for", "the", "at", "on", "'s", "’s", "s", "and", "in", "from", "&", "-", "state", "corporation",
@@ -644,7 +646,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         in_agreement = sentence.index in agreement_sentences
         in_lead = sentence.index == lead_index
         span = (sentence.start, sentence.end)
-        cooperative = in_event or any(value == "cooperation" for _, value in cues)
+        cooperation_cues = [m for m, value in cues if value == "cooperation"]
         passing = [m for m, value in cues if value == "passing"]
         # A background sentence or an aside ("To note, Azerbaijan is implementing together with
         # Georgia...") names every country in it in passing, however cooperative its words.
@@ -682,6 +684,10 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                         0 <= match.start - p.end <= 25 for p in passing) or bool(
                         passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
                         _names_private_company(text, names, position, resources))
+                # A cooperation word counts for the mentions near it, not for every state a long
+                # sentence names ("relations" at one end, "Madrid" at the other).
+                cooperative = in_event or any(abs(m.start - match.start) <= _COOPERATION_REACH
+                                              for m in cooperation_cues)
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a
