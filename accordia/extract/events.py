@@ -127,7 +127,11 @@ _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 # Where a description of an agreement stops: punctuation or the verb or clause that follows it.
 _TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
                          r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
-                         r"during|at the|in the presence|within|signed|approved|as part)\b")
+                         r"during|at the|in the presence|within|signed|approved|as part|"
+                         # ...nor the day or place of the signing ("on Monday", "in Budapest on Sunday").
+                         r"(?:in [A-Z][\w\-]+ )?on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+                         r"on \d{1,2} [A-Z][a-z]+|on (?:January|February|March|April|May|June|July|August|September|"
+                         r"October|November|December) \d)\b")
 _GATHERING_NAME = re.compile(
     r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
     r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
