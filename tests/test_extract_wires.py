@@ -122,3 +122,13 @@ def test_countries_named_as_routes_are_in_passing() -> None:
         "Minister Batyr Amanov signed a gas supply agreement in Ankara. The gas will be delivered under a swap "
         "through the pipeline network of Iran, and may later travel across Bulgaria to Europe.\n")
     assert record["countries"] == ["TM", "TR"]
+
+
+def test_the_head_of_state_a_visitor_meets_is_the_hosts() -> None:
+    record = _record(
+        "Von der Leyen in Baku\n\n"
+        "BRUSSELS, 19 July 2022. On Monday European Commission President Ursula von der Leyen travelled to Baku "
+        "and signed a memorandum of understanding on a strategic partnership in energy with President Ilham "
+        "Aliyev.\n")
+    assert _persons(record)["Ilham Aliyev"] == ("President", "AZ")
+    assert "AZ" in record["countries"]

@@ -362,9 +362,30 @@ def find_persons(layout: Layout, resources: Resources,
             if candidate.country is None and _DELEGATION.search(text[sentence.start:sentence.end]):
                 # "Leading the U.S. delegation were ... X and Y": the delegation's country.
                 candidate.country = _delegation_country(sentence, text)
+            if candidate.country is None and candidate.role is not None and candidate.role.role in _HOST_ROLES:
+                # "von der Leyen travelled to Baku and signed a memorandum with President Ilham
+                # Aliyev": the head of state a visitor meets is the host's.
+                candidate.country = _visited_country(sentence, text)
             candidate.spans.append((sentence.start, sentence.end))
             persons.append(candidate)
     return _merge_persons(persons, layout, resources)
+
+
+_HOST_ROLES = frozenset({"President", "Prime Minister", "King", "Emir", "Crown Prince", "Chancellor"})
+_TRAVEL_BEFORE = re.compile(r"\b(?:travell?ed to|arrived in|arrives in|flew to|visited|visiting|in a visit to|"
+                            r"on a visit to|trip to)\s+$", re.I)
+
+
+def _visited_country(sentence: Sentence, text: str) -> str | None:
+    """The country of the city the sentence says someone travelled to ("travelled to Baku")."""
+    for match in sentence.names:
+        if _TRAVEL_BEFORE.search(text, max(sentence.start, match.start - 20), match.start):
+            for entry in match.entries:
+                if entry.kind == "city":
+                    return str(entry.value[1])
+                if entry.kind == "country":
+                    return str(entry.value)
+    return None
 
 
 def _delegation_country(sentence: Sentence, text: str) -> str | None:
