@@ -132,3 +132,12 @@ def test_the_head_of_state_a_visitor_meets_is_the_hosts() -> None:
         "Aliyev.\n")
     assert _persons(record)["Ilham Aliyev"] == ("President", "AZ")
     assert "AZ" in record["countries"]
+
+
+def test_a_gathering_over_a_range_of_days_is_dated_by_its_first() -> None:
+    record = _record(
+        "G7 ministers agree critical minerals plan\n\n"
+        "SAPPORO, April 17, 2023. The G7 ministers of climate, energy and environment met in Sapporo on "
+        "15-16 April 2023 and adopted a five-point plan for critical minerals security.\n")
+    [conference] = [e for e in record["events"] if e["type"] == "conference"]
+    assert conference["date"] == "2023-04-15"

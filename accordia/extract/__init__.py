@@ -22,7 +22,7 @@ from accordia.extract.events import (
     find_agreements,
     find_events,
 )
-from accordia.extract.layout import Layout, read_layout
+from accordia.extract.layout import Layout, Sentence, read_layout
 from accordia.extract.model import ParticipantModel
 from accordia.extract.participants import (
     CountryEvidence,
@@ -33,7 +33,7 @@ from accordia.extract.participants import (
     find_role_mentions,
     score_countries,
 )
-from accordia.extract.resources import Resources, get_resources
+from accordia.extract.resources import OrgInfo, Resources, get_resources
 from accordia.extract.text import detect_language
 from accordia.models import Agreement, Document, Event, Organization, Person, Record, RoleMention
 
@@ -42,6 +42,8 @@ from accordia.models import Agreement, Document, Event, Organization, Person, Re
 _NOT_COMMERCIAL = re.compile(r"\b(?:framework|cooperation|collaboration|strategic|partnership|intergovernmental)\b"
                              r"|\bgovernment\b.*\bgovernment\b", re.I)
 
+# After an intergovernmental body's name: its ministers or leaders, who then met.
+_GROUP_MET_AFTER = re.compile(r"\s+(?:energy\s+)?(?:ministers|leaders|heads of state)\b[^.;]{0,80}?\bmet\b")
 _BOTH_SIDES = re.compile(r"\b(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
                          r"presidents|ministries)\b", re.I)
 
@@ -99,6 +101,13 @@ def _stages(layout: Layout, resources: Resources) -> tuple[
     evidence = score_countries(layout, resources, orgs, persons, event_sentences | agreement_sentences,
                                agreement_sentences)
     return orgs, persons, events, agreements, evidence
+
+
+def _group_met(text: str, sentence: Sentence) -> bool:
+    """Whether the sentence says a group's ministers or leaders met ("The G7 ministers ... met")."""
+    return any(isinstance(entry.value, OrgInfo) and entry.value.kind == "intergovernmental"
+               and _GROUP_MET_AFTER.match(text, match.end, sentence.end)
+               for match in sentence.names for entry in match.of_kind("org"))
 
 
 def _participant_confidence(item: CountryEvidence, model: ParticipantModel | None) -> float:
@@ -215,6 +224,11 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             if any(other.type == "meeting" for other in events):
                 continue
             event.type = "meeting"
+        elif event.type == "meeting" and not any(other.type == "conference" for other in events) and (
+                _group_met(layout.text, event.anchor)):
+            # "The G7 ministers of climate and energy met in Sapporo": a group's ministerial
+            # meeting is a conference (docs/annotation.md).
+            event.type = "conference"
         confidence = 0.9 if event.strong else 0.6
         if event.date is None:
             confidence -= 0.1

@@ -221,19 +221,24 @@ _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.mont
 _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+# The rest of a range of days after its first: a gathering "on 15-16 April" or "from 21 to 23
+# September" is dated by its first day.
+_DAY_RANGE = r"(?:\s*(?:[-–—]|to|and)\s*\d{1,2}(?:st|nd|rd|th)?)?"
 
 DATE_PATTERNS = (
     # ISO dates, and the same order with dots or slashes ("Published 2023.01.16 15:02").
     # ... and with a time after it ("2023-03-21T13:05:00").
     re.compile(r"\b(?P<year>20\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})(?:\b|(?=T\d))"),
     # "21 March 2024", "21st of March, 2024", "21-Mar-2024".
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+|-)" + _MONTH + r"(?:,?\s+|-)(?P<year>20\d\d)\b",
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?(?:\s+|-)" + _MONTH
+               + r"(?:,?\s+|-)(?P<year>20\d\d)\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r",?\s+(?P<year>20\d\d)\b",
                re.I),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>20\d\d)\b", re.I),
     re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
     re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
     re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)",
+               re.I),
     re.compile(r"\b(?P<day>\d{1,2})-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
 _RELATIVE = re.compile(
