@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +29,50 @@ ORG_KINDS = ("ministry", "agency", "state_company", "company", "intergovernmenta
 EVENT_TYPES = ("meeting", "conference", "signing", "approval", "visit", "announcement")
 AGREEMENT_TYPES = ("mou", "agreement", "contract", "strategy", "roadmap", "declaration", "protocol")
 AGREEMENT_STATUSES = ("signed", "approved", "ratified", "planned", "in_force")
+
+
+class GuardedPattern:
+    """A compiled pattern behind a cheap string test that every match of it passes.
+
+    Every match consumes one of `needles` (with `leading`, one of them right after the leading
+    whitespace); where the stretch searched holds none, the regex is not run. Several patterns
+    read a few dozen characters around each country mention and almost never match: the test
+    costs a fraction of trying their alternatives at each position. Under IGNORECASE the test
+    compares lower-cased text, which is what IGNORECASE does on ASCII text; a stretch with other
+    characters goes straight to the regex. Results are always the regex's own.
+    """
+
+    __slots__ = ("folded", "leading", "needles", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], needles: Iterable[str], leading: bool = False) -> None:
+        self.pattern = pattern
+        self.folded = bool(pattern.flags & re.IGNORECASE)
+        self.needles = tuple(needle.lower() if self.folded else needle for needle in needles)
+        self.leading = leading
+        if not self.needles or not all(self.needles):
+            raise ValueError("a guarded pattern needs needles that are not empty")
+
+    def _may_match(self, text: str, pos: int, endpos: int) -> bool:
+        window = text[max(0, pos):endpos]
+        if self.folded:
+            if not window.isascii():
+                return True
+            window = window.lower()
+        if self.leading:
+            return window.lstrip().startswith(self.needles)
+        return any(map(window.__contains__, self.needles))
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.match`, run only where a match is possible."""
+        return self.pattern.match(text, pos, endpos) if self._may_match(text, pos, endpos) else None
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.search`, run only where a match is possible."""
+        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos) else None
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.fullmatch`, run only where a match is possible."""
+        return self.pattern.fullmatch(text, pos, endpos) if self._may_match(text, pos, endpos) else None
 
 
 @dataclass(frozen=True)
@@ -83,8 +128,8 @@ class Resources:
     # Standing formats that are conferences even between two states (triggers.yaml).
     standing_formats: re.Pattern[str]
     # Words right after a country that make it a country named in passing (triggers.yaml).
-    passing_after: re.Pattern[str]
-    company_origin_after: re.Pattern[str]
+    passing_after: GuardedPattern
+    company_origin_after: GuardedPattern
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -353,9 +398,7 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
         company_origin_after=_company_origin(triggers.get("company_nouns"), triggers.get("state_owner_words")),
-        passing_after=re.compile(
-            r"\s*(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("passing_after_cues") or ["\0"])
-            + r")\b", re.I),
+        passing_after=_passing_after(triggers.get("passing_after_cues")),
         standing_formats=re.compile(
             r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("standing_formats") or ["\0"])
             + r")\b", re.I),
@@ -373,13 +416,22 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     )
 
 
-def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> re.Pattern[str]:
+def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> GuardedPattern:
     """After a country: "-based", or up to three words without a state-owner word and then a
     company noun ("'s largest private company", "company")."""
     owner = "|".join(re.escape(w.lower()) for w in owners or ["\0"])
     noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
-    return re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
-                      re.I)
+    pattern = re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
+                         re.I)
+    # Every match takes "-based" or one of the nouns.
+    return GuardedPattern(pattern, ["-based", *(w.lower() for w in nouns or ["\0"])])
+
+
+def _passing_after(cues: list[str] | None) -> GuardedPattern:
+    """Right after a country, past any whitespace: one of the cues ("'s war", "troops")."""
+    words = [w.lower() for w in cues or ["\0"]]
+    pattern = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    return GuardedPattern(pattern, words, leading=True)
 
 
 def _cue_before(cues: list[str] | None) -> re.Pattern[str]:
