@@ -10,12 +10,13 @@ import calendar
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import filterfalse
 from typing import NamedTuple
 
-from accordia.extract.resources import Entry, Resources
+from accordia.extract.resources import Entry, GuardedPattern, Resources
 
 
 class Match(NamedTuple):
@@ -256,19 +257,30 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
 
     Scanning only these keeps the month-name patterns off the long digit-free stretches of prose.
     """
-    windows: list[tuple[int, int]] = []
+    return list(_iter_date_windows(text))
+
+
+def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
+    """`_date_windows`, each window given as soon as the next run of digits lies beyond it."""
+    window: tuple[int, int] | None = None
     for run in _DIGITS.finditer(text):
         start = text.rfind(" ", 0, max(0, run.start() - _DATE_REACH)) + 1
         end = text.find(" ", min(len(text), run.end() + _DATE_REACH))
         end = len(text) if end < 0 else end
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        if window is not None and start <= window[1]:
+            window = (window[0], max(window[1], end))
         else:
-            windows.append((start, end))
-    return windows
+            if window is not None:
+                yield window
+            window = (start, end)
+    if window is not None:
+        yield window
 
 
-_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
+# Every match takes a month name, which holds one of those that hold no other ("jan", "sep"...):
+# where a window holds none of these, the regex is not run.
+_MONTH_WORD = GuardedPattern(re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I), [
+    name for name in _MONTHS if not any(other != name and other in name for other in _MONTHS)])
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
@@ -320,6 +332,23 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
                                          resolved, True))
     found.sort(key=lambda mention: mention.start)
     return found
+
+
+def first_year(text: str) -> int | None:
+    """The year of the first date in `text` that writes its year out: what
+    `[d.value.year for d in find_dates(text, None) if d.explicit_year][0]` gives (None for none).
+
+    Windows are disjoint, in text order, and hold their matches, so the first window with a dated
+    match holds the first one; the windows after it (usually the rest of the report) are not read.
+    """
+    for a, b in _iter_date_windows(text):
+        allowed = _usable_patterns(text[a:b])
+        if allowed:
+            found: list[DateMention] = []
+            _absolute_dates(text, a, b, sorted(allowed), None, 0, [], found)
+            if found:
+                return min(found, key=lambda mention: mention.start).value.year
+    return None
 
 
 def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
