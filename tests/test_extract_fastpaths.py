@@ -11,11 +11,12 @@ import re
 import sys
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordia.extract import participants, text
-from accordia.extract.resources import get_resources
+from accordia.extract.resources import GuardedPattern, get_resources
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
 # and non-ASCII letters and digits.
@@ -106,3 +107,45 @@ def test_case_folding_keeps_word_characters() -> None:
         if folded in letters or any_letter.fullmatch(char):
             assert folded in letters and re.fullmatch("(?i)" + folded, char), hex(point)
             assert [letter for letter in letters if re.fullmatch("(?i)" + letter, char)] == [folded], hex(point)
+
+
+_GUARD_WORDS = ["observer", "OBSERVERS", "obſerver", "as an observer", "observer status", "company", "COMPANY",
+                "-based", "-BASED", "troops", "’s war", "'s war", "and", "And", "&", "as well as", ",", "the",
+                "France", "Kazakhstan", "state", "Sept", "MAY", "jan", "2024", "14", "K", "İ"]
+_GUARD_PROSE = st.lists(st.one_of(st.sampled_from(_GUARD_WORDS), _TEXT), max_size=10).map(
+    lambda parts: " ".join(parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GUARD_PROSE, st.integers(min_value=-3, max_value=80), st.integers(min_value=0, max_value=90))
+def test_guarded_patterns_find_what_their_regexes_find(value: str, pos: int, endpos: int) -> None:
+    resources = get_resources()
+    guarded = [participants._LIST_JOINER, participants._OBSERVER_NEAR, participants._OBSERVER_AFTER,
+               resources.company_origin_after, resources.passing_after, text._MONTH_WORD]
+    for guard in guarded:
+        pattern = guard.pattern
+        for method in ("match", "search", "fullmatch"):
+            expected = getattr(pattern, method)(value, pos, endpos)
+            found = getattr(guard, method)(value, pos, endpos)
+            assert (found and (found.span(), found.group())) == (expected and (expected.span(), expected.group())), (
+                pattern.pattern, method)
+        assert bool(guard.search(value)) == bool(pattern.search(value))
+
+
+def test_guarded_pattern_needs_needles() -> None:
+    with pytest.raises(ValueError):
+        GuardedPattern(re.compile("a"), [])
+    with pytest.raises(ValueError):
+        GuardedPattern(re.compile("a"), ["a", ""])
+
+
+_DATE_WORDS = ["12 May 2024", "May 12, 2023", "2022-03-04", "4.5.2021", "7/8/2020", "12-05-2024", "May 12", "14",
+               "2019", "Sept. 3", "on Monday", "3rd of June 2025"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_DATE_WORDS), _TEXT), max_size=12).map(lambda parts: " ".join(parts)))
+def test_first_year_is_the_first_written_year(value: str) -> None:
+    years = [d.value.year for d in text.find_dates(value, None) if d.explicit_year]
+    assert text.first_year(value) == (years[0] if years else None)
+    assert text._date_windows(value) == list(text._iter_date_windows(value))

@@ -34,8 +34,8 @@ AGREEMENT_STATUSES = ("signed", "approved", "ratified", "planned", "in_force")
 class GuardedPattern:
     """A compiled pattern behind a cheap string test that every match of it passes.
 
-    Every match consumes one of `needles` (with `leading`, one of them right after the leading
-    whitespace); where the stretch searched holds none, the regex is not run. Several patterns
+    Every match consumes one of `needles` (with `leading`, a match at the start of the stretch
+    starts with one of them past any whitespace); where the stretch holds none, the regex is not run. Several patterns
     read a few dozen characters around each country mention and almost never match: the test
     costs a fraction of trying their alternatives at each position. Under IGNORECASE the test
     compares lower-cased text, which is what IGNORECASE does on ASCII text; a stretch with other
@@ -52,13 +52,13 @@ class GuardedPattern:
         if not self.needles or not all(self.needles):
             raise ValueError("a guarded pattern needs needles that are not empty")
 
-    def _may_match(self, text: str, pos: int, endpos: int) -> bool:
+    def _may_match(self, text: str, pos: int, endpos: int, anchored: bool = True) -> bool:
         window = text[max(0, pos):endpos]
         if self.folded:
             if not window.isascii():
                 return True
             window = window.lower()
-        if self.leading:
+        if self.leading and anchored:
             return window.lstrip().startswith(self.needles)
         return any(map(window.__contains__, self.needles))
 
@@ -68,7 +68,7 @@ class GuardedPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`pattern.search`, run only where a match is possible."""
-        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos) else None
+        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos, False) else None
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`pattern.fullmatch`, run only where a match is possible."""
