@@ -11,12 +11,11 @@ import re
 import sys
 from collections import Counter
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordia.extract import participants, text
-from accordia.extract.resources import GuardedPattern, get_resources
+from accordia.extract.resources import GuardedPattern, get_resources, required_strings
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
 # and non-ASCII letters and digits.
@@ -132,11 +131,24 @@ def test_guarded_patterns_find_what_their_regexes_find(value: str, pos: int, end
         assert bool(guard.search(value)) == bool(pattern.search(value))
 
 
-def test_guarded_pattern_needs_needles() -> None:
-    with pytest.raises(ValueError):
-        GuardedPattern(re.compile("a"), [])
-    with pytest.raises(ValueError):
-        GuardedPattern(re.compile("a"), ["a", ""])
+def test_required_strings_are_read_from_the_pattern() -> None:
+    def required(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], bool] | None:
+        return required_strings(re.compile(pattern, flags))
+
+    assert required(r"\bobservers?\s+(?:state\s+)?$", re.I) == (("observer",), True)
+    assert required(r"(?:x\s+)?abc|de(?:f|g)") == (("abc", "de"), False)
+    assert required(r"\s*(?:,\s*|\s+and\s+)") == ((",", "and"), False)
+    # Outside ASCII, IGNORECASE may match ASCII letters: only the ASCII pieces are required.
+    assert required(r"’s war|troops", re.I) == (("s war", "troops"), True)
+    # An inline IGNORECASE makes the whole test compare lower-cased text.
+    assert required(r"a(?i:B)c") == (("a",), True)
+    assert required(r"x{2,3}y?") == (("x",), False)
+    for unbounded in (r"a|b*", r"\d+", r"(?=abc)\w", r"[ab]c?", r"(?:abc)?"):
+        assert required(unbounded) is None, unbounded
+    assert required("\u212a", re.I) == (("k",), True)  # the Kelvin sign folds to "k"
+    assert required("é", re.I) is None  # no ASCII piece to require
+    assert required("K", re.I) == (("k",), True)
+    assert GuardedPattern(re.compile(r"\d+")).needles == ()
 
 
 _DATE_WORDS = ["12 May 2024", "May 12, 2023", "2022-03-04", "4.5.2021", "7/8/2020", "12-05-2024", "May 12", "14",

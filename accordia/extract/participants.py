@@ -501,10 +501,9 @@ _LIST_CUE = re.compile(
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
                            r"founded by|established by|created by|set up by)\b", re.I)
-# Past any whitespace, a joiner opens with one of the guard's needles (most gaps between names fail there).
 _LIST_JOINER = GuardedPattern(re.compile(
     r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
-    r"(?:" + _LIST_ITEM + r")?$"), (",", "and", "&", "as well as"), leading=True)
+    r"(?:" + _LIST_ITEM + r")?$"))
 
 
 @dataclass
@@ -539,12 +538,10 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
-# Both take the word "observer": the guard skips the regex where it is absent.
-_OBSERVER_NEAR = GuardedPattern(re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I),
-                                ("observer",))
+_OBSERVER_NEAR = GuardedPattern(re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I))
 _OBSERVER_AFTER = GuardedPattern(re.compile(
     r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|are observers)\b",
-    re.I), ("observer",))
+    re.I))
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
 _NO_CODES: frozenset[str] = frozenset()
 

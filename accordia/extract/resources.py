@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import ahocorasick
@@ -31,35 +32,109 @@ AGREEMENT_TYPES = ("mou", "agreement", "contract", "strategy", "roadmap", "decla
 AGREEMENT_STATUSES = ("signed", "approved", "ratified", "planned", "in_force")
 
 
+def _needles(items: Iterable[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
+    """Strings of which every match of the parsed sequence `items` consumes one, or None where no
+    such set is known; with whether an inline flag turns IGNORECASE on inside.
+
+    Runs of literals are strings of the sequence; a group or a repeat taken at least once gives
+    its own set; a branch gives the union of its alternatives' sets (when each has one). Of the
+    sets a sequence has, the one with the longest shortest string is taken (then the smallest).
+    Classes, anchors and lookarounds give none: lookarounds consume nothing.
+    """
+    best: set[str] | None = None
+    folded = False
+    run: list[str] = []
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or (min(map(len, found)), -len(found)) > (min(map(len, best)), -len(best))):
+            best = found
+
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        inner: list[tuple[set[str], bool] | None] = []
+        if op is _constants.SUBPATTERN:
+            folded = folded or bool(av[1] & re.IGNORECASE)
+            inner = [_needles(av[3])]
+        elif op is _constants.ATOMIC_GROUP:
+            inner = [_needles(av)]
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+            found = _needles(av[2])
+            folded = folded or (found is not None and found[1])
+            inner = [found] if av[0] >= 1 else []
+        elif op is _constants.BRANCH:
+            alternatives = [_needles(branch) for branch in av[1]]
+            folded = folded or any(a is not None and a[1] for a in alternatives)
+            if all(a is not None for a in alternatives):
+                consider({needle for a in alternatives if a is not None for needle in a[0]})
+        for found in inner:
+            if found is not None:
+                folded = folded or found[1]
+                consider(found[0])
+    if run:
+        consider({"".join(run)})
+    return None if best is None else (best, folded)
+
+
+def required_strings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool] | None:
+    """Strings of which every match of `pattern` consumes one, and whether to compare them with
+    lower-cased text; None where the pattern gives no such set.
+
+    Under IGNORECASE (anywhere in the pattern) the strings are lower-cased and cut at characters
+    outside ASCII, keeping the longest ASCII piece: on ASCII text IGNORECASE compares lower-cased
+    letters, and a character outside ASCII may match an ASCII one ("K", the Kelvin sign, matches
+    "k"), so only the pieces around it are required.
+    """
+    found = _needles(_parser.parse(pattern.pattern, pattern.flags))
+    if found is None:
+        return None
+    needles, folded = found
+    folded = folded or bool(pattern.flags & re.IGNORECASE)
+    if folded:
+        pieces = set()
+        for needle in needles:
+            piece = max(re.split(r"[^\x00-\x7f]+", needle.lower()), key=len)
+            if not piece:
+                return None
+            pieces.add(piece)
+        needles = pieces
+    # A string that holds another of the set is implied by it.
+    kept = sorted(n for n in needles if not any(other != n and other in n for other in needles))
+    return tuple(kept), folded
+
+
 class GuardedPattern:
     """A compiled pattern behind a cheap string test that every match of it passes.
 
-    Every match consumes one of `needles` (with `leading`, a match at the start of the stretch
-    starts with one of them past any whitespace); where the stretch holds none, the regex is not run. Several patterns
-    read a few dozen characters around each country mention and almost never match: the test
-    costs a fraction of trying their alternatives at each position. Under IGNORECASE the test
-    compares lower-cased text, which is what IGNORECASE does on ASCII text; a stretch with other
-    characters goes straight to the regex. Results are always the regex's own.
+    Every match consumes one of the strings that `required_strings` reads from the pattern
+    itself; where the stretch searched holds none, the regex is not run. Several patterns read a
+    few dozen characters around each mention and almost never match: the test costs a fraction
+    of trying their alternatives at each position. Under IGNORECASE the test compares lower-cased
+    text, which is what IGNORECASE does on ASCII text; a stretch with other characters goes
+    straight to the regex. Results are always the regex's own.
     """
 
-    __slots__ = ("folded", "leading", "needles", "pattern")
+    __slots__ = ("folded", "needles", "pattern")
 
-    def __init__(self, pattern: re.Pattern[str], needles: Iterable[str], leading: bool = False) -> None:
+    def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.folded = bool(pattern.flags & re.IGNORECASE)
-        self.needles = tuple(needle.lower() if self.folded else needle for needle in needles)
-        self.leading = leading
-        if not self.needles or not all(self.needles):
-            raise ValueError("a guarded pattern needs needles that are not empty")
+        required = required_strings(pattern)
+        # Without required strings the guard lets every call through.
+        self.needles, self.folded = required if required is not None else ((), False)
 
-    def _may_match(self, text: str, pos: int, endpos: int, anchored: bool = True) -> bool:
+    def _may_match(self, text: str, pos: int, endpos: int) -> bool:
+        if not self.needles:
+            return True
         window = text[max(0, pos):endpos]
         if self.folded:
             if not window.isascii():
                 return True
             window = window.lower()
-        if self.leading and anchored:
-            return window.lstrip().startswith(self.needles)
         return any(map(window.__contains__, self.needles))
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -68,7 +143,7 @@ class GuardedPattern:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`pattern.search`, run only where a match is possible."""
-        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos, False) else None
+        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos) else None
 
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`pattern.fullmatch`, run only where a match is possible."""
@@ -423,15 +498,14 @@ def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> Guarde
     noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
     pattern = re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
                          re.I)
-    # Every match takes "-based" or one of the nouns.
-    return GuardedPattern(pattern, ["-based", *(w.lower() for w in nouns or ["\0"])])
+    return GuardedPattern(pattern)
 
 
 def _passing_after(cues: list[str] | None) -> GuardedPattern:
     """Right after a country, past any whitespace: one of the cues ("'s war", "troops")."""
     words = [w.lower() for w in cues or ["\0"]]
     pattern = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
-    return GuardedPattern(pattern, words, leading=True)
+    return GuardedPattern(pattern)
 
 
 def _cue_before(cues: list[str] | None) -> re.Pattern[str]:

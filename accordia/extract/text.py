@@ -277,10 +277,7 @@ def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
         yield window
 
 
-# Every match takes a month name, which holds one of those that hold no other ("jan", "sep"...):
-# where a window holds none of these, the regex is not run.
-_MONTH_WORD = GuardedPattern(re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I), [
-    name for name in _MONTHS if not any(other != name and other in name for other in _MONTHS)])
+_MONTH_WORD = GuardedPattern(re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I))
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
