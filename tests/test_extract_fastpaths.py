@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordia.extract import events, participants, text
+from accordia.extract import resources as resources_module
 from accordia.extract.resources import GuardedPattern, get_resources, required_strings
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
@@ -131,6 +132,23 @@ def test_guarded_patterns_find_what_their_regexes_find(value: str, pos: int, end
             assert (found and (found.span(), found.group())) == (expected and (expected.span(), expected.group())), (
                 pattern.pattern, method)
         assert bool(guard.search(value)) == bool(pattern.search(value))
+
+
+def test_guards_know_every_character_that_folds_to_ascii() -> None:
+    any_letter = re.compile("[a-z]", re.I)
+    folding = [chr(point) for point in range(128, sys.maxunicode + 1)
+               if any(char.isascii() for char in chr(point).lower()) or any_letter.fullmatch(chr(point))]
+    assert tuple(folding) == resources_module._FOLDS_TO_ASCII
+
+
+def test_a_guard_answers_each_document() -> None:
+    guard = participants._OBSERVER_AFTER
+    with_word = "x" * 300 + " took part as an observer."
+    without = "y" * 300 + " took part."
+    assert guard.search(with_word) and not guard.search(without)
+    assert guard.search(with_word) and guard.search(with_word[:-1])
+    # A character that IGNORECASE matches to "s" sends the call to the regex.
+    assert guard.search("z" * 300 + " took part as an ob\u017ferver.")
 
 
 def test_required_strings_are_read_from_the_pattern() -> None:

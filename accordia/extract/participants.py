@@ -501,9 +501,8 @@ _LIST_CUE = re.compile(
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
                            r"founded by|established by|created by|set up by)\b", re.I)
-_LIST_JOINER = GuardedPattern(re.compile(
-    r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
-    r"(?:" + _LIST_ITEM + r")?$"))
+_LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
+                          r"(?:" + _LIST_ITEM + r")?$")
 
 
 @dataclass

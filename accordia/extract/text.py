@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from itertools import filterfalse
 from typing import NamedTuple
 
-from accordia.extract.resources import Entry, GuardedPattern, Resources
+from accordia.extract.resources import Entry, Resources
 
 
 class Match(NamedTuple):
@@ -277,7 +277,7 @@ def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
         yield window
 
 
-_MONTH_WORD = GuardedPattern(re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I))
+_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (3,), "/": (4,)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
