@@ -81,8 +81,7 @@ _TITLE_WORDS = 14
 _STATUS_REACH = 40
 _PROGRAMME_REFERENCE_BEFORE = GuardedPattern(re.compile(
     r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I))
-_RELEASED_EARLIER = GuardedPattern(re.compile(
-    r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I))
+_RELEASED_EARLIER = re.compile(r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I)
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
 # Share of the shorter description's content words, from which two descriptions of one type are
 # one document.
@@ -96,15 +95,15 @@ _NAME_BEFORE = re.compile(r"(?<![\w’'\-])(?:[A-Z][\w’'\-]*|\d[\w\-]*)"
                           r"(?:\s+(?:of|on|for|and|the|[A-Z][\w’'\-]*|\d[\w\-]*))*\s+$")
 # "the 60th anniversary of the Elysee Treaty": a past text recalled.
 _ANNIVERSARY_BEFORE = GuardedPattern(re.compile(r"\banniversary of\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,4}$"))
-_ALIAS_BEFORE = GuardedPattern(re.compile(
-    r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$", re.I))
+_ALIAS_BEFORE = re.compile(r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$",
+                           re.I)
 # Up to three capitalised words after a document word ("Program Inter-Agency Committee").
 _NEXT_WORDS = re.compile(r"((?:\s+[A-Z][\w\-]*){1,3})")
 _DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*|\bof\s+)(?:The|the|this|that)\s+(?:[\w’'\-]+,?\s+){1,5}$")
 _NEGATED_BEFORE = GuardedPattern(re.compile(
     r"\b(?:no|without|not|never|instead of)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$", re.I))
-_NEGATED_AFTER = GuardedPattern(re.compile(
-    r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b", re.I))
+_NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
+                            re.I)
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
 _GENERIC = frozenset({"deal", "deals", "pact", "accord", "document", "documents", "agreements", "contracts"})
 _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
@@ -222,16 +221,16 @@ def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) ->
     return bool(_PAST_AFTER.match(layout.text[end:min(sentence.end, end + 60)]))
 
 
-_GATHERING_AHEAD = GuardedPattern(re.compile(
+_GATHERING_AHEAD = re.compile(
     r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
     r"plans to|planning to|to be held|next|upcoming|forthcoming|planned|cancelled|canceled|postponed|"
-    r"proposed)\s+(?:[\w'’-]+\s+){0,6}$", re.I))
-_GATHERING_AHEAD_AFTER = GuardedPattern(re.compile(
+    r"proposed)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+_GATHERING_AHEAD_AFTER = re.compile(
     r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
-    r"is expected to take place|continue|continues)\b", re.I))
-_FORMAL_MEETING_AFTER = GuardedPattern(re.compile(
+    r"is expected to take place|continue|continues)\b", re.I)
+_FORMAL_MEETING_AFTER = re.compile(
     r"\s+of\s+(?:the\s+)?(?:[\w\-’']+\s+){0,4}?(?:ministers|commission|council|committee|heads|working group|"
-    r"member states|parties|board|cabinet)\b", re.I))
+    r"member states|parties|board|cabinet)\b", re.I)
 _HYPOTHETICAL_BEFORE = GuardedPattern(re.compile(
     r"\b(?:proposed|suggested|invited|called for|considering|prepare for)\b"
     r"(?:\s+\w+){0,3}\s+(?:and\s+)?$", re.I))

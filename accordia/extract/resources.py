@@ -232,8 +232,8 @@ class Resources:
     # Standing formats that are conferences even between two states (triggers.yaml).
     standing_formats: re.Pattern[str]
     # Words right after a country that make it a country named in passing (triggers.yaml).
-    passing_after: GuardedPattern
-    company_origin_after: GuardedPattern
+    passing_after: re.Pattern[str]
+    company_origin_after: re.Pattern[str]
     not_name_words: frozenset[str]
     org_heads: frozenset[str]
     abbreviations: frozenset[str]
@@ -502,7 +502,9 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
         cooperation_cues=cooperation_cues,
         passing_cues=passing_cues,
         company_origin_after=_company_origin(triggers.get("company_nouns"), triggers.get("state_owner_words")),
-        passing_after=_passing_after(triggers.get("passing_after_cues")),
+        passing_after=re.compile(
+            r"\s*(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("passing_after_cues") or ["\0"])
+            + r")\b", re.I),
         standing_formats=re.compile(
             r"\b(?:" + "|".join(re.escape(w.lower()) for w in triggers.get("standing_formats") or ["\0"])
             + r")\b", re.I),
@@ -520,21 +522,13 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     )
 
 
-def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> GuardedPattern:
+def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> re.Pattern[str]:
     """After a country: "-based", or up to three words without a state-owner word and then a
     company noun ("'s largest private company", "company")."""
     owner = "|".join(re.escape(w.lower()) for w in owners or ["\0"])
     noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
-    pattern = re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
-                         re.I)
-    return GuardedPattern(pattern)
-
-
-def _passing_after(cues: list[str] | None) -> GuardedPattern:
-    """Right after a country, past any whitespace: one of the cues ("'s war", "troops")."""
-    words = [w.lower() for w in cues or ["\0"]]
-    pattern = re.compile(r"\s*(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
-    return GuardedPattern(pattern)
+    return re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
+                      re.I)
 
 
 def _cue_before(cues: list[str] | None) -> re.Pattern[str]:
