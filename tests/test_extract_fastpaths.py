@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordia.extract import events, participants, text
-from accordia.extract import resources as resources_module
 from accordia.extract.resources import GuardedPattern, get_resources, required_strings
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
@@ -134,21 +133,13 @@ def test_guarded_patterns_find_what_their_regexes_find(value: str, pos: int, end
         assert bool(guard.search(value)) == bool(pattern.search(value))
 
 
-def test_guards_know_every_character_that_folds_to_ascii() -> None:
-    any_letter = re.compile("[a-z]", re.I)
-    folding = [chr(point) for point in range(128, sys.maxunicode + 1)
-               if any(char.isascii() for char in chr(point).lower()) or any_letter.fullmatch(chr(point))]
-    assert tuple(folding) == resources_module._FOLDS_TO_ASCII
-
-
-def test_a_guard_answers_each_document() -> None:
-    guard = participants._OBSERVER_AFTER
-    with_word = "x" * 300 + " took part as an observer."
-    without = "y" * 300 + " took part."
-    assert guard.search(with_word) and not guard.search(without)
-    assert guard.search(with_word) and guard.search(with_word[:-1])
+def test_a_guard_tests_short_texts_only() -> None:
+    guard = events._BACKGROUND_BEFORE
+    assert guard.search("the deal had been") is None
+    assert guard.search("the deal had been ") is not None
+    assert guard.search("x" * 300 + " had been ") is not None
     # A character that IGNORECASE matches to "s" sends the call to the regex.
-    assert guard.search("z" * 300 + " took part as an ob\u017ferver.")
+    assert guard.search("it was previou\u017fly ") is not None
 
 
 def test_required_strings_are_read_from_the_pattern() -> None:

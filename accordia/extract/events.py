@@ -126,11 +126,11 @@ _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 _TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
                          r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
                          r"during|at the|in the presence|within|signed|approved|as part)\b")
-_GATHERING_NAME = GuardedPattern(re.compile(
+_GATHERING_NAME = re.compile(
     r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
     r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
     r"Congress|Week|Session|Council|Ministerial)(?:\s+(?:of|on|for)\s+[^,.;:()]+?)?"
-    r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)"))
+    r"(?=\s+(?:in|at|on|held|during|within|was|were|has|have|which|that|to|and)\b|[,.;:()]|$)")
 
 
 def sentence_topics(sentence: Sentence) -> frozenset[str]:
@@ -202,8 +202,8 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 
 # "Talks were opened in November last year, when the vice president visited Manila": a happening
 # in a clause dated to an earlier year is background.
-_PAST_WHEN_BEFORE = GuardedPattern(re.compile(
-    r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I))
+_PAST_WHEN_BEFORE = re.compile(
+    r"\b(?:last year|years? ago|in (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
 _RECEIVED = re.compile(r"(?i:receive[sd]?)\b")
 _RECEIVED_SOMEONE = re.compile(r"\s+(?:(?:a|the|an)\s+)?(?:[A-Z]|by\b|delegations?\b|ministers?\b|ambassadors?\b|"
                                r"heads?\b|chairman\b|president\b|prime\b|deputy\b|representatives\b|members\b|"

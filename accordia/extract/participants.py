@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from accordia.extract.layout import Layout, Sentence, in_sentences
-from accordia.extract.resources import GuardedPattern, OrgInfo, Resources, RoleInfo
+from accordia.extract.resources import OrgInfo, Resources, RoleInfo
 from accordia.extract.text import Match
 
 # --- organizations ----------------------------------------------------------------------------
@@ -537,10 +537,9 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
 
-_OBSERVER_NEAR = GuardedPattern(re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I))
-_OBSERVER_AFTER = GuardedPattern(re.compile(
-    r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|are observers)\b",
-    re.I))
+_OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
+_OBSERVER_AFTER = re.compile(r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|"
+                             r"are observers)\b", re.I)
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
 _NO_CODES: frozenset[str] = frozenset()
 

@@ -108,62 +108,32 @@ def required_strings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool] |
     return tuple(kept), folded
 
 
-# The characters outside ASCII that IGNORECASE matches to an ASCII letter, or whose lower case holds
-# one (checked over all of Unicode in the tests): without them, a text's lower case holds an ASCII
-# string exactly where IGNORECASE finds it.
-_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
-# Texts up to this long are tested as they come; longer ones (documents) once each.
-_SHORT = 200
-
-
-@functools.lru_cache(maxsize=4)
-def _lowered(text: str) -> str | None:
-    """`text` in lower case for the guards' tests, or None where it holds a character of
-    _FOLDS_TO_ASCII (then lower case does not tell what IGNORECASE finds)."""
-    if not text.isascii() and any(map(text.__contains__, _FOLDS_TO_ASCII)):
-        return None
-    return text.lower()
-
-
 class GuardedPattern:
     """A compiled pattern behind a cheap string test that every match of it passes.
 
     Every match consumes one of the strings that `required_strings` reads from the pattern
-    itself. A document that holds none of them (most hold no "observer", no "anniversary of")
-    cannot match anywhere in it: the guard tests each document once and answers every later call
-    on it without running the regex. Texts up to _SHORT characters (a few words before a
-    mention) are tested as they come. Under IGNORECASE the test reads the text in lower case.
-    Results are always the regex's own.
+    itself; a short text (a few words before a mention, up to _SHORT characters) that holds none
+    of them cannot match, and the regex is not run. Under IGNORECASE the test reads an ASCII text
+    in lower case, which is what IGNORECASE compares there; other texts go to the regex. Results
+    are always the regex's own.
     """
 
-    __slots__ = ("_last", "folded", "needles", "pattern")
+    __slots__ = ("folded", "needles", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         required = required_strings(pattern)
         # Without required strings the guard lets every call through.
         self.needles, self.folded = required if required is not None else ((), False)
-        # The last document tested and its answer, in one attribute so that threads sharing the
-        # guard never read one document's answer for another.
-        self._last: tuple[str | None, bool] = (None, True)
 
     def _may_match(self, text: str) -> bool:
-        last = self._last
-        if text is last[0]:
-            return last[1]
-        possible = self._holds_needle(text)
-        if len(text) > _SHORT:
-            self._last = (text, possible)
-        return possible
-
-    def _holds_needle(self, text: str) -> bool:
-        if not self.needles:
+        if not self.needles or len(text) > _SHORT:
+            # A long text most likely holds a needle: looking for them would cost more than it saves.
             return True
         if self.folded:
-            lowered = _lowered(text) if len(text) > _SHORT else text.lower() if text.isascii() else None
-            if lowered is None:
+            if not text.isascii():
                 return True
-            text = lowered
+            text = text.lower()
         return any(map(text.__contains__, self.needles))
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -177,6 +147,10 @@ class GuardedPattern:
     def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """`pattern.fullmatch`, run only where a match is possible."""
         return self.pattern.fullmatch(text, pos, endpos) if self._may_match(text) else None
+
+
+# Texts up to this long are tested; longer ones go straight to the regex.
+_SHORT = 200
 
 
 @dataclass(frozen=True)
