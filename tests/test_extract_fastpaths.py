@@ -172,3 +172,10 @@ def test_first_year_is_the_first_written_year(value: str) -> None:
     years = [d.value.year for d in text.find_dates(value, None) if d.explicit_year]
     assert text.first_year(value) == (years[0] if years else None)
     assert text._date_windows(value) == list(text._iter_date_windows(value))
+
+
+def test_observer_patterns_need_the_observer_word() -> None:
+    # score_countries runs the observer patterns only in sentences that hold the word.
+    for pattern in (participants._OBSERVER_NEAR, participants._OBSERVER_AFTER):
+        assert required_strings(pattern) == (("observer",), True)
+    assert participants._OBSERVER_WORD.pattern == "observer" and participants._OBSERVER_WORD.flags & re.I
