@@ -21,7 +21,8 @@ from accordia.extract.resources import GuardedPattern, get_resources, required_s
 # and non-ASCII letters and digits.
 _ALPHABET = "aAdeiklmnorstuwyDMTW _-.,!?…'\"”’»)(“\n\t\u00a0\u2003éİſK\u0430\u0416ß٣²😀"
 _TEXT = st.text(alphabet=_ALPHABET, max_size=60)
-_WORDS = ["today", "Monday", "wednesday", "this week", "Tomorrow", "last", "on", "earlier", "days", "weeK",
+_WORDS = ["which", "signed", "at the", "as part", "ab.", "9.",
+          "today", "Monday", "wednesday", "this week", "Tomorrow", "last", "on", "earlier", "days", "weeK",
           "Ministry", "Agency", "Energy", "U.S.", "Mr.", "Novak", "al-Falih", "2024", "14", "Sept."]
 _PROSE = st.lists(st.one_of(st.sampled_from(_WORDS), _TEXT), max_size=12).map(
     lambda parts: " ".join(parts))
@@ -39,6 +40,9 @@ _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*")
 _RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[yteolnp])\b"), re.I)
+_TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
+                         r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+                         r"during|at the|in the presence|within|signed|approved|as part)\b")
 
 
 @settings(max_examples=400, deadline=None)
@@ -46,7 +50,7 @@ _RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[
 def test_reshaped_patterns_match_the_originals(value: str) -> None:
     for before, after in ((_SENTENCE_END, text._SENTENCE_END), (_HEAD_WORD, participants._HEAD_WORD),
                           (_NAME_RUN, participants._NAME_RUN), (re.compile(r"\d+"), text._DIGITS),
-                          (_RELATIVE, text._RELATIVE)):
+                          (_RELATIVE, text._RELATIVE), (_TITLE_STOP, events._TITLE_STOP)):
         assert _spans(before, value) == _spans(after, value), after.pattern
 
 
