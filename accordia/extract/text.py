@@ -122,7 +122,9 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         if first != "\n":
             token = _token_before(text[max(start, mark_start - 20) : end]).lstrip("(\"'“")
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
-            if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
+            if token in abbreviations or token.rstrip(".") in abbreviations or (
+                    # _INITIALS ends with a capital: most tokens fail this before the regex.
+                    "A" <= token[-1:] <= "Z" and _INITIALS.fullmatch(token)):
                 continue
         elif end - mark_start == 1 and _wrapped(text, mark_start):
             continue
@@ -184,14 +186,13 @@ def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Count
     counts = Counter(filter(vocabulary.__contains__, tokens))
     cyrillic = 0
     if not spaced.isascii():
-        for token in filterfalse(str.isascii, tokens):
-            # The token was counted as one word; it holds these.
-            if token in vocabulary:
-                counts[token] -= 1
-            words = _WORD.findall(token)
-            total += len(words) - 1
-            cyrillic += sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
-            counts.update(filter(vocabulary.__contains__, words))
+        mixed = list(filterfalse(str.isascii, tokens))
+        # Each of these tokens was counted as one word; the words it holds count instead.
+        words = _WORD.findall(" ".join(mixed))
+        total += len(words) - len(mixed)
+        cyrillic = sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
+        counts.subtract(filter(vocabulary.__contains__, mixed))
+        counts.update(filter(vocabulary.__contains__, words))
     return total, cyrillic, counts
 
 
