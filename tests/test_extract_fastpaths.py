@@ -7,6 +7,7 @@ is checked here against the straightforward form on generated text.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from collections import Counter
@@ -39,6 +40,8 @@ _NAME_TOKEN = r"(?:[A-Z][a-zà-ÿ'’\-]*[a-zà-ÿ](?:[-’'][A-Z][a-zà-ÿ]+)?|
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*")
+# The package's own module (the name `accordia.extract.extract` is the function).
+extract_module = importlib.import_module("accordia.extract")
 _RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[yteolnp])\b"), re.I)
 _TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
                          r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
@@ -183,3 +186,13 @@ def test_observer_patterns_need_the_observer_word() -> None:
     for pattern in (participants._OBSERVER_NEAR, participants._OBSERVER_AFTER):
         assert required_strings(pattern) == (("observer",), True)
     assert participants._OBSERVER_WORD.pattern == "observer" and participants._OBSERVER_WORD.flags & re.I
+
+
+_SPAN = st.tuples(st.integers(0, 60), st.integers(0, 60))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SPAN, max_size=8), st.lists(_SPAN, max_size=5))
+def test_named_in_matches_the_plain_test(named: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+    expected = any(a <= x < b for x, _ in named for a, b in spans)
+    assert extract_module._named_in(extract_module._starts(named), spans) == expected
