@@ -7,6 +7,7 @@ is checked here against the straightforward form on generated text.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sys
 from collections import Counter
@@ -14,14 +15,15 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accordia.extract import participants, text
-from accordia.extract.resources import get_resources
+from accordia.extract import events, participants, text
+from accordia.extract.resources import GuardedPattern, get_resources, required_strings
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
 # and non-ASCII letters and digits.
 _ALPHABET = "aAdeiklmnorstuwyDMTW _-.,!?…'\"”’»)(“\n\t\u00a0\u2003éİſK\u0430\u0416ß٣²😀"
 _TEXT = st.text(alphabet=_ALPHABET, max_size=60)
-_WORDS = ["today", "Monday", "wednesday", "this week", "Tomorrow", "last", "on", "earlier", "days", "weeK",
+_WORDS = ["which", "signed", "at the", "as part", "ab.", "9.",
+          "today", "Monday", "wednesday", "this week", "Tomorrow", "last", "on", "earlier", "days", "weeK",
           "Ministry", "Agency", "Energy", "U.S.", "Mr.", "Novak", "al-Falih", "2024", "14", "Sept."]
 _PROSE = st.lists(st.one_of(st.sampled_from(_WORDS), _TEXT), max_size=12).map(
     lambda parts: " ".join(parts))
@@ -39,7 +41,15 @@ _NAME_TOKEN = rf"(?:[{_UPPER}][{_LOWER}'’\-]*[{_LOWER}](?:[-’'][{_UPPER}][{_
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*")
+# The package's own module (the name `accordia.extract.extract` is the function).
+extract_module = importlib.import_module("accordia.extract")
 _RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[yteolnp])\b"), re.I)
+_TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
+                         r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+                         r"during|at the|in the presence|within|signed|approved|as part|"
+                         r"(?:in [A-Z][\w\-]+ )?on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+                         r"on \d{1,2} [A-Z][a-z]+|on (?:January|February|March|April|May|June|July|August|September|"
+                         r"October|November|December) \d)\b")
 
 
 @settings(max_examples=400, deadline=None)
@@ -47,7 +57,7 @@ _RELATIVE = re.compile(text._RELATIVE.pattern.replace(r"\b(?=[yteolnp])", r"(?=[
 def test_reshaped_patterns_match_the_originals(value: str) -> None:
     for before, after in ((_SENTENCE_END, text._SENTENCE_END), (_HEAD_WORD, participants._HEAD_WORD),
                           (_NAME_RUN, participants._NAME_RUN), (re.compile(r"\d+"), text._DIGITS),
-                          (_RELATIVE, text._RELATIVE)):
+                          (_RELATIVE, text._RELATIVE), (_TITLE_STOP, events._TITLE_STOP)):
         assert _spans(before, value) == _spans(after, value), after.pattern
 
 
@@ -107,3 +117,86 @@ def test_case_folding_keeps_word_characters() -> None:
         if folded in letters or any_letter.fullmatch(char):
             assert folded in letters and re.fullmatch("(?i)" + folded, char), hex(point)
             assert [letter for letter in letters if re.fullmatch("(?i)" + letter, char)] == [folded], hex(point)
+
+
+_GUARD_WORDS = ["had", "last year", "will be held", "not yet", "known as", "when", "Summit", "Meeting", "under",
+                "observer", "OBSERVERS", "obſerver", "as an observer", "observer status", "company", "COMPANY",
+                "-based", "-BASED", "troops", "’s war", "'s war", "and", "And", "&", "as well as", ",", "the",
+                "France", "Kazakhstan", "state", "Sept", "MAY", "jan", "2024", "14", "K", "İ"]
+# Every guarded pattern of the extractor.
+_GUARDS = [value for module in (participants, events, text) for value in vars(module).values()
+           if isinstance(value, GuardedPattern)]
+_GUARDS += [value for value in vars(get_resources()).values() if isinstance(value, GuardedPattern)]
+_GUARD_PROSE = st.lists(st.one_of(st.sampled_from(_GUARD_WORDS), _TEXT), max_size=10).map(
+    lambda parts: " ".join(parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_GUARD_PROSE, st.integers(min_value=-3, max_value=80), st.integers(min_value=0, max_value=90))
+def test_guarded_patterns_find_what_their_regexes_find(value: str, pos: int, endpos: int) -> None:
+    for guard in _GUARDS:
+        pattern = guard.pattern
+        for method in ("match", "search", "fullmatch"):
+            expected = getattr(pattern, method)(value, pos, endpos)
+            found = getattr(guard, method)(value, pos, endpos)
+            assert (found and (found.span(), found.group())) == (expected and (expected.span(), expected.group())), (
+                pattern.pattern, method)
+        assert bool(guard.search(value)) == bool(pattern.search(value))
+
+
+def test_a_guard_tests_short_texts_only() -> None:
+    guard = events._BACKGROUND_BEFORE
+    assert guard.search("the deal had been") is None
+    assert guard.search("the deal had been ") is not None
+    assert guard.search("x" * 300 + " had been ") is not None
+    # A character that IGNORECASE matches to "s" sends the call to the regex.
+    assert guard.search("it was previou\u017fly ") is not None
+
+
+def test_required_strings_are_read_from_the_pattern() -> None:
+    def required(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], bool] | None:
+        return required_strings(re.compile(pattern, flags))
+
+    assert required(r"\bobservers?\s+(?:state\s+)?$", re.I) == (("observer",), True)
+    assert required(r"(?:x\s+)?abc|de(?:f|g)") == (("abc", "de"), False)
+    assert required(r"\s*(?:,\s*|\s+and\s+)") == ((",", "and"), False)
+    # Outside ASCII, IGNORECASE may match ASCII letters: only the ASCII pieces are required.
+    assert required(r"’s war|troops", re.I) == (("s war", "troops"), True)
+    # An inline IGNORECASE makes the whole test compare lower-cased text.
+    assert required(r"a(?i:B)c") == (("a",), True)
+    assert required(r"x{2,3}y?") == (("x",), False)
+    for unbounded in (r"a|b*", r"\d+", r"(?=abc)\w", r"[ab]c?", r"(?:abc)?"):
+        assert required(unbounded) is None, unbounded
+    assert required("\u212a", re.I) == (("k",), True)  # the Kelvin sign folds to "k"
+    assert required("é", re.I) is None  # no ASCII piece to require
+    assert required("K", re.I) == (("k",), True)
+    assert GuardedPattern(re.compile(r"\d+")).needles == ()
+
+
+_DATE_WORDS = ["12 May 2024", "May 12, 2023", "2022-03-04", "4.5.2021", "7/8/2020", "12-05-2024", "May 12", "14",
+               "2019", "Sept. 3", "on Monday", "3rd of June 2025"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_DATE_WORDS), _TEXT), max_size=12).map(lambda parts: " ".join(parts)))
+def test_first_year_is_the_first_written_year(value: str) -> None:
+    years = [d.value.year for d in text.find_dates(value, None) if d.explicit_year]
+    assert text.first_year(value) == (years[0] if years else None)
+    assert text._date_windows(value) == list(text._iter_date_windows(value))
+
+
+def test_observer_patterns_need_the_observer_word() -> None:
+    # score_countries runs the observer patterns only in sentences that hold the word.
+    for pattern in (participants._OBSERVER_NEAR, participants._OBSERVER_AFTER):
+        assert required_strings(pattern) == (("observer",), True)
+    assert participants._OBSERVER_WORD.pattern == "observer" and participants._OBSERVER_WORD.flags & re.I
+
+
+_SPAN = st.tuples(st.integers(0, 60), st.integers(0, 60))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SPAN, max_size=8), st.lists(_SPAN, max_size=5))
+def test_named_in_matches_the_plain_test(named: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+    expected = any(a <= x < b for x, _ in named for a, b in spans)
+    assert extract_module._named_in(extract_module._starts(named), spans) == expected

@@ -8,6 +8,7 @@ events, agreements) and then applied to the record, each with evidence and a con
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import os
 import re
@@ -142,21 +143,22 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     )
     country_set = set(countries)
 
+    # Where each country, person and organization is named (span starts, sorted), read once: the
+    # events and agreements below each ask which of them their sentences name.
+    country_starts = {code: _starts(evidence[code].spans) for code in country_set}
+    person_starts = [(p, _starts(p.spans)) for p in persons]
+    org_starts = [(o, _starts(o.spans)) for o in orgs.values()]
+
     def countries_in(sentences: Iterable[object]) -> tuple[str, ...]:
         spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
-        found = {code for code in country_set
-                 if any(a <= x < b for x, _ in evidence[code].spans for a, b in spans)}
-        found |= {p.country for p in persons if p.country in country_set
-                  and any(a <= x < b for x, _ in p.spans for a, b in spans)}
+        found = {code for code in country_set if _named_in(country_starts[code], spans)}
+        found |= {p.country for p, starts in person_starts if p.country in country_set and _named_in(starts, spans)}
         return tuple(sorted(c for c in found if c))
 
     def names_in(sentences: Iterable[object]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
-        org_names = tuple(dict.fromkeys(
-            o.acronym or o.name for o in orgs.values()
-            if any(a <= x < b for x, _ in o.spans for a, b in spans)))
-        person_names = tuple(dict.fromkeys(
-            p.name for p in persons if any(a <= x < b for x, _ in p.spans for a, b in spans)))
+        org_names = tuple(dict.fromkeys(o.acronym or o.name for o, starts in org_starts if _named_in(starts, spans)))
+        person_names = tuple(dict.fromkeys(p.name for p, starts in person_starts if _named_in(starts, spans)))
         return org_names, person_names
 
     agreement_records = []
@@ -282,6 +284,21 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             for m in find_role_mentions(layout, resources, persons, orgs))
             if mention.confidence >= min_confidence),
     )
+
+
+def _starts(spans: Iterable[tuple[int, int]]) -> list[int]:
+    """The sorted start offsets of `spans`."""
+    return sorted(start for start, _ in spans)
+
+
+def _named_in(starts: list[int], spans: list[tuple[int, int]]) -> bool:
+    """Whether a start of `starts` (sorted) lies in one of `spans` ([start, end) each):
+    `any(a <= x < b for x in starts for a, b in spans)` with a binary search per span."""
+    for a, b in spans:
+        index = bisect.bisect_left(starts, a)
+        if index < len(starts) and starts[index] < b:
+            return True
+    return False
 
 
 def _unique(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

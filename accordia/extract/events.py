@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from accordia.extract.layout import Layout, Sentence, dateline_span
-from accordia.extract.resources import Resources
+from accordia.extract.resources import GuardedPattern, Resources
 from accordia.extract.text import DateMention, Match
 
 GATHERINGS = ("conference", "meeting", "visit")
@@ -19,8 +19,8 @@ _FUTURE_BEFORE = re.compile(
     re.I)
 # A trigger after these reports an earlier happening, background to the news ("had travelled",
 # "the agreement signed in 2011", "a memorandum recently signed").
-_BACKGROUND_BEFORE = re.compile(
-    r"\b(?:had|had been|recently|previously|earlier|originally|once|last)\s+(?:\w+\s+)?$", re.I)
+_BACKGROUND_BEFORE = GuardedPattern(re.compile(
+    r"\b(?:had|had been|recently|previously|earlier|originally|once|last)\s+(?:\w+\s+)?$", re.I))
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
 _YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?:(?P<month>" + "|".join(_MONTHS) + r")\b\s*)?"
@@ -77,8 +77,8 @@ _ANAPHORIC_BEFORE = re.compile(r"\b(?:this|that|the|these|such)\s+(?:new\s+)?$")
 _TITLE_WORDS = 14
 # How far (characters) a status word may be from an unnamed strategy or programme it qualifies.
 _STATUS_REACH = 40
-_PROGRAMME_REFERENCE_BEFORE = re.compile(
-    r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I)
+_PROGRAMME_REFERENCE_BEFORE = GuardedPattern(re.compile(
+    r"\b(?:under|in line with|within|in accordance with)\s+(?:the|its|their|our)\s+(?:[\w\-’']+\s+){0,4}$", re.I))
 _RELEASED_EARLIER = re.compile(r",?\s*(?:[\w\-]+\s+){0,3}?(?:last year|a year ago|\w+ years ago)\b", re.I)
 # ("the new SPA" is the one just reported; "a new SPA" another.)
 _INDEFINITE_BEFORE = re.compile(r"\b(?:a|an|another|(?<!the )new|second|further)\s+(?:[\w\-]+,?\s+){0,3}$", re.I)
@@ -93,14 +93,14 @@ _TITLE_FILLER = frozenset({"memorandum", "understanding", "agreement", "declarat
 _NAME_BEFORE = re.compile(r"(?<![\w’'\-])(?:[A-Z][\w’'\-]*|\d[\w\-]*)"
                           r"(?:\s+(?:of|on|for|and|the|[A-Z][\w’'\-]*|\d[\w\-]*))*\s+$")
 # "the 60th anniversary of the Elysee Treaty": a past text recalled.
-_ANNIVERSARY_BEFORE = re.compile(r"\banniversary of\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,4}$")
+_ANNIVERSARY_BEFORE = GuardedPattern(re.compile(r"\banniversary of\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,4}$"))
 _ALIAS_BEFORE = re.compile(r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$",
                            re.I)
 # Up to three capitalised words after a document word ("Program Inter-Agency Committee").
 _NEXT_WORDS = re.compile(r"((?:\s+[A-Z][\w\-]*){1,3})")
 _DEFINITE_BEFORE = re.compile(r"(?:^|[.;:]\s+|^\s*|\bof\s+)(?:The|the|this|that)\s+(?:[\w’'\-]+,?\s+){1,5}$")
-_NEGATED_BEFORE = re.compile(r"\b(?:no|without|not|never|instead of)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$",
-                             re.I)
+_NEGATED_BEFORE = GuardedPattern(re.compile(
+    r"\b(?:no|without|not|never|instead of)\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,2}$", re.I))
 _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
                             re.I)
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
@@ -121,17 +121,19 @@ _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
 _VERB_BEFORE = re.compile(r"\b(?:to|will|would|must|can|could|should|shall)\s+$", re.I)
 _AMONG_THEM = re.compile(r"\s*(?:Among them|Among the documents|Among these|They include|These include|These included|"
                          r"They included)\b")
-_REFERENCE_BEFORE = re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
-                               r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I)
+_REFERENCE_BEFORE = GuardedPattern(re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
+                                              r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I))
 _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 # Where a description of an agreement stops: punctuation or the verb or clause that follows it.
-_TITLE_STOP = re.compile(r"[,;:()\[\]\n]|(?<=[a-z]{2})\.|(?<=\d)\.(?=\s|$)|"
-                         r"\s(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
+# Every alternative's first character is taken by one leading class and checked again behind it,
+# so that the engine skips to those characters (tests/test_extract_fastpaths.py has the plain form).
+_TITLE_STOP = re.compile(r"[,;:()\[\]\n.\s](?:(?<=[,;:()\[\]\n])|(?<=[a-z]{2}\.)|(?<=\d\.)(?=\s|$)|"
+                         r"(?<=\s)(?:which|that|who|was|were|is|are|has|have|will|to be|aimed|aiming|"
                          r"during|at the|in the presence|within|signed|approved|as part|"
                          # ...nor the day or place of the signing ("on Monday", "in Budapest on Sunday").
                          r"(?:in [A-Z][\w\-]+ )?on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
                          r"on \d{1,2} [A-Z][a-z]+|on (?:January|February|March|April|May|June|July|August|September|"
-                         r"October|November|December) \d)\b")
+                         r"October|November|December) \d)\b)")
 _GATHERING_NAME = re.compile(
     r"(?:\b\d{4}\s+|\b\d+(?:st|nd|rd|th)\s+|\b(?:First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
     r"Ninth|Tenth)\s+)?(?:[A-Z][\w.\-’']*\s+){0,6}(?:Meeting|Forum|Summit|Conference|Dialogue|Commission|"
@@ -219,8 +221,8 @@ _RECEIVED_SOMEONE = re.compile(r"\s+(?:(?:a|the|an)\s+)?(?:[A-Z]|by\b|delegation
                                r"heads?\b|chairman\b|president\b|prime\b|deputy\b|representatives\b|members\b|"
                                r"envoys?\b|officials\b|counterparts?\b)")
 _BARE_MET = re.compile(r"(?i:met|meet)\b(?!\s+(?:with\b|on the sidelines|[A-Z]))")
-_PAST_AFTER = re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago|last (?:month|spring|summer|autumn|"
-                         r"fall|winter|" + "|".join(_MONTHS) + r"))\b", re.I)
+_PAST_AFTER = GuardedPattern(re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ago|\w+ years ago|last (?:month|spring|"
+                                        r"summer|autumn|fall|winter|" + "|".join(_MONTHS) + r"))\b", re.I))
 
 
 def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) -> bool:
@@ -248,8 +250,9 @@ _GATHERING_AHEAD_AFTER = re.compile(
 _FORMAL_MEETING_AFTER = re.compile(
     r"\s+of\s+(?:the\s+)?(?:[\w\-’']+\s+){0,4}?(?:ministers|commission|council|committee|heads|working group|"
     r"member states|parties|board|cabinet)\b", re.I)
-_HYPOTHETICAL_BEFORE = re.compile(r"\b(?:proposed|suggested|invited|called for|considering|prepare for)\b"
-                                  r"(?:\s+\w+){0,3}\s+(?:and\s+)?$", re.I)
+_HYPOTHETICAL_BEFORE = GuardedPattern(re.compile(
+    r"\b(?:proposed|suggested|invited|called for|considering|prepare for)\b"
+    r"(?:\s+\w+){0,3}\s+(?:and\s+)?$", re.I))
 
 
 def _earlier_year(layout: Layout, trigger_end: int, sentence_end: int) -> bool:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from accordia.extract.resources import Resources
-from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, split_sentences
+from accordia.extract.text import DateMention, Match, find_dates, find_names, find_phrases, first_year, split_sentences
 
 T = TypeVar("T")
 
@@ -185,11 +185,11 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
             return dated[0].value
         # "Tashkent, 21 June. /Agency/." with no year anywhere in the header: the year is the one
         # the report itself names first.
-        years = [d.value.year for d in find_dates(text[first.start:], None) if d.explicit_year]
-        if years:
-            partial = [d for d in find_dates(opening, date(years[0], 7, 1)) if not d.explicit_year]
+        year = first_year(text[first.start:])
+        if year is not None:
+            partial = [d for d in find_dates(opening, date(year, 7, 1)) if not d.explicit_year]
             if partial and partial[0].start < 60 and _DATELINE_PREFIX.match(opening[:partial[0].start]):
-                return partial[0].value.replace(year=years[0])
+                return partial[0].value.replace(year=year)
     return None
 
 

@@ -606,6 +606,7 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
 _OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
 _OBSERVER_AFTER = re.compile(r"(?:\s+and\s+\w+)?[^.;]{0,40}?\b(?:as (?:an )?observers?|is an observer|observer status|"
                              r"are observers)\b", re.I)
+_OBSERVER_WORD = re.compile("observer", re.I)
 _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
 _NO_CODES: frozenset[str] = frozenset()
 
@@ -674,6 +675,8 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         background = sentence is not body[0] and bool(resources.background_opening.match(text, sentence.start)
                                                       or resources.aside_opening.match(text, sentence.start))
         passing_run = False
+        # Both observer patterns take the word within the sentence: most sentences have none.
+        observers_named = _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None
         for position, match in enumerate(names):
             codes = match.codes
             # A list continues a mention in passing ("disconnected from the Russian and Belarusian
@@ -688,7 +691,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
             listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
-            observer = bool(codes) and bool(
+            observer = bool(codes) and observers_named and bool(
                 _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start)
                 or _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)))
             for code in (codes | venue if venue else codes):

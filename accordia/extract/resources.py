@@ -11,10 +11,12 @@ from __future__ import annotations
 import calendar
 import functools
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import ahocorasick
@@ -29,6 +31,127 @@ ORG_KINDS = ("ministry", "agency", "state_company", "company", "intergovernmenta
 EVENT_TYPES = ("meeting", "conference", "signing", "approval", "visit", "announcement")
 AGREEMENT_TYPES = ("mou", "agreement", "contract", "strategy", "roadmap", "declaration", "protocol")
 AGREEMENT_STATUSES = ("signed", "approved", "ratified", "planned", "in_force")
+
+
+def _needles(items: Iterable[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
+    """Strings of which every match of the parsed sequence `items` consumes one, or None where no
+    such set is known; with whether an inline flag turns IGNORECASE on inside.
+
+    Runs of literals are strings of the sequence; a group or a repeat taken at least once gives
+    its own set; a branch gives the union of its alternatives' sets (when each has one). Of the
+    sets a sequence has, the one with the longest shortest string is taken (then the smallest).
+    Classes, anchors and lookarounds give none: lookarounds consume nothing.
+    """
+    best: set[str] | None = None
+    folded = False
+    run: list[str] = []
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or (min(map(len, found)), -len(found)) > (min(map(len, best)), -len(best))):
+            best = found
+
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        inner: list[tuple[set[str], bool] | None] = []
+        if op is _constants.SUBPATTERN:
+            folded = folded or bool(av[1] & re.IGNORECASE)
+            inner = [_needles(av[3])]
+        elif op is _constants.ATOMIC_GROUP:
+            inner = [_needles(av)]
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
+            found = _needles(av[2])
+            folded = folded or (found is not None and found[1])
+            inner = [found] if av[0] >= 1 else []
+        elif op is _constants.BRANCH:
+            alternatives = [_needles(branch) for branch in av[1]]
+            folded = folded or any(a is not None and a[1] for a in alternatives)
+            if all(a is not None for a in alternatives):
+                consider({needle for a in alternatives if a is not None for needle in a[0]})
+        for found in inner:
+            if found is not None:
+                folded = folded or found[1]
+                consider(found[0])
+    if run:
+        consider({"".join(run)})
+    return None if best is None else (best, folded)
+
+
+def required_strings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool] | None:
+    """Strings of which every match of `pattern` consumes one, and whether to compare them with
+    lower-cased text; None where the pattern gives no such set.
+
+    Under IGNORECASE (anywhere in the pattern) the strings are lower-cased and cut at characters
+    outside ASCII, keeping the longest ASCII piece: on ASCII text IGNORECASE compares lower-cased
+    letters, and a character outside ASCII may match an ASCII one ("K", the Kelvin sign, matches
+    "k"), so only the pieces around it are required.
+    """
+    found = _needles(_parser.parse(pattern.pattern, pattern.flags))
+    if found is None:
+        return None
+    needles, folded = found
+    folded = folded or bool(pattern.flags & re.IGNORECASE)
+    if folded:
+        pieces = set()
+        for needle in needles:
+            piece = max(re.split(r"[^\x00-\x7f]+", needle.lower()), key=len)
+            if not piece:
+                return None
+            pieces.add(piece)
+        needles = pieces
+    # A string that holds another of the set is implied by it.
+    kept = sorted(n for n in needles if not any(other != n and other in n for other in needles))
+    return tuple(kept), folded
+
+
+class GuardedPattern:
+    """A compiled pattern behind a cheap string test that every match of it passes.
+
+    Every match consumes one of the strings that `required_strings` reads from the pattern
+    itself; a short text (a few words before a mention, up to _SHORT characters) that holds none
+    of them cannot match, and the regex is not run. Under IGNORECASE the test reads an ASCII text
+    in lower case, which is what IGNORECASE compares there; other texts go to the regex. Results
+    are always the regex's own.
+    """
+
+    __slots__ = ("folded", "needles", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        required = required_strings(pattern)
+        # Without required strings the guard lets every call through.
+        self.needles, self.folded = required if required is not None else ((), False)
+
+    def _may_match(self, text: str) -> bool:
+        if not self.needles or len(text) > _SHORT:
+            # A long text most likely holds a needle: looking for them would cost more than it saves.
+            return True
+        if self.folded:
+            if not text.isascii():
+                return True
+            text = text.lower()
+        return any(map(text.__contains__, self.needles))
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.match`, run only where a match is possible."""
+        return self.pattern.match(text, pos, endpos) if self._may_match(text) else None
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.search`, run only where a match is possible."""
+        return self.pattern.search(text, pos, endpos) if self._may_match(text) else None
+
+    def fullmatch(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """`pattern.fullmatch`, run only where a match is possible."""
+        return self.pattern.fullmatch(text, pos, endpos) if self._may_match(text) else None
+
+
+# Texts up to this long are tested; longer ones go straight to the regex.
+_SHORT = 200
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import calendar
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import filterfalse
@@ -121,7 +122,9 @@ def split_sentences(text: str, abbreviations: frozenset[str]) -> list[tuple[int,
         if first != "\n":
             token = _token_before(text[max(start, mark_start - 20) : end]).lstrip("(\"'“")
             # "U.S." or "Mr." or a single initial ("F.") do not end a sentence.
-            if token in abbreviations or token.rstrip(".") in abbreviations or _INITIALS.fullmatch(token):
+            if token in abbreviations or token.rstrip(".") in abbreviations or (
+                    # _INITIALS ends with a capital: most tokens fail this before the regex.
+                    "A" <= token[-1:] <= "Z" and _INITIALS.fullmatch(token)):
                 continue
         elif end - mark_start == 1 and _wrapped(text, mark_start):
             continue
@@ -187,14 +190,13 @@ def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Count
     counts = Counter(filter(vocabulary.__contains__, tokens))
     cyrillic = 0
     if not spaced.isascii():
-        for token in filterfalse(str.isascii, tokens):
-            # The token was counted as one word; it holds these.
-            if token in vocabulary:
-                counts[token] -= 1
-            words = _WORD.findall(token)
-            total += len(words) - 1
-            cyrillic += sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
-            counts.update(filter(vocabulary.__contains__, words))
+        mixed = list(filterfalse(str.isascii, tokens))
+        # Each of these tokens was counted as one word; the words it holds count instead.
+        words = _WORD.findall(" ".join(mixed))
+        total += len(words) - len(mixed)
+        cyrillic = sum(1 for word in words if "\u0400" <= word[0] <= "\u04ff")
+        counts.subtract(filter(vocabulary.__contains__, mixed))
+        counts.update(filter(vocabulary.__contains__, words))
     return total, cyrillic, counts
 
 
@@ -269,16 +271,24 @@ def _date_windows(text: str) -> list[tuple[int, int]]:
 
     Scanning only these keeps the month-name patterns off the long digit-free stretches of prose.
     """
-    windows: list[tuple[int, int]] = []
+    return list(_iter_date_windows(text))
+
+
+def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
+    """`_date_windows`, each window given as soon as the next run of digits lies beyond it."""
+    window: tuple[int, int] | None = None
     for run in _DIGITS.finditer(text):
         start = text.rfind(" ", 0, max(0, run.start() - _DATE_REACH)) + 1
         end = text.find(" ", min(len(text), run.end() + _DATE_REACH))
         end = len(text) if end < 0 else end
-        if windows and start <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], end))
+        if window is not None and start <= window[1]:
+            window = (window[0], max(window[1], end))
         else:
-            windows.append((start, end))
-    return windows
+            if window is not None:
+                yield window
+            window = (start, end)
+    if window is not None:
+        yield window
 
 
 _MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
@@ -333,6 +343,23 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
                                          resolved, True))
     found.sort(key=lambda mention: mention.start)
     return found
+
+
+def first_year(text: str) -> int | None:
+    """The year of the first date in `text` that writes its year out: what
+    `[d.value.year for d in find_dates(text, None) if d.explicit_year][0]` gives (None for none).
+
+    Windows are disjoint, in text order, and hold their matches, so the first window with a dated
+    match holds the first one; the windows after it (usually the rest of the report) are not read.
+    """
+    for a, b in _iter_date_windows(text):
+        allowed = _usable_patterns(text[a:b])
+        if allowed:
+            found: list[DateMention] = []
+            _absolute_dates(text, a, b, sorted(allowed), None, 0, [], found)
+            if found:
+                return min(found, key=lambda mention: mention.start).value.year
+    return None
 
 
 def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
