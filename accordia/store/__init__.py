@@ -649,6 +649,8 @@ class Store:
             record = cache.remember(kind, stored_key, [entity_id, name])
             cache.new_entities.add(entity_id)
             cache.aliases[entity_id] = {}
+            if cache.synced and self._mirror_state is not None:
+                self._mirror_state.aliases[entity_id] = cache.aliases[entity_id]
             if kind == "person" and record is not None:
                 cache.add_person(stored_key, record)
         self._alias(conn, entity_id, name)
@@ -675,13 +677,18 @@ class Store:
             cache.pending["aliases"].append({"entity_id": entity_id, "alias": alias, "origin": origin})
             known[alias] = None
 
-    @staticmethod
-    def _aliases_of(conn: Connection, cache: WriteCache, entity_id: int) -> dict[str, None]:
-        """Every alias of an entity (read once per transaction, then kept current)."""
+    def _aliases_of(self, conn: Connection, cache: WriteCache, entity_id: int) -> dict[str, None]:
+        """Every alias of an entity (read once per transaction, or once while the mirror holds
+        for bulk writes, then kept current: the write cache and the mirror share the dict)."""
         known = cache.aliases.get(entity_id)
         if known is None:
-            known = cache.aliases[entity_id] = dict.fromkeys(
-                conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+            mirror = self._mirror_state if cache.synced else None
+            known = None if mirror is None else mirror.aliases.get(entity_id)
+            if known is None:
+                known = dict.fromkeys(conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+                if mirror is not None:
+                    mirror.aliases[entity_id] = known
+            cache.aliases[entity_id] = known
         return known
 
     def _person(self, conn: Connection, name: str, country: str | None) -> tuple[int, str]:
@@ -741,12 +748,15 @@ class Store:
             padded = chunk + [chunk[-1]] * (_RANGES_PER_QUERY - len(chunk))
             bounds = {f"low{n}": p for n, p in enumerate(padded)} | \
                 {f"high{n}": p + "\uffff" for n, p in enumerate(padded)}
+            # A key in a prefix's range starts with the prefix: only those prefixes are tested.
+            lengths = sorted({len(p) for p in chunk})
             for row in conn.execute(_PERSON_RANGES, bounds):
                 record = cache.records.setdefault(int(row.id), [int(row.id), row.name])
-                for p in chunk:
+                for size in lengths:
+                    p = row.key[:size]
                     # The same test as the range in SQL (keys compare by code point, as the
                     # databases compare them: bytes of UTF-8 in SQLite, the C collation here).
-                    if p <= row.key < p + "\uffff":
+                    if p in members and p <= row.key < p + "\uffff":
                         members[p].append(record)
             cache.person_ranges.update(members)
 
@@ -1044,7 +1054,7 @@ class Store:
         mirror = self._mirror(conn, cache) if cache is not None else None
         candidates: list[tuple[Any, frozenset[str]]]
         if mirror is not None:
-            candidates = [(entry, frozenset(entry.countries)) for entry in
+            candidates = [(entry, entry.countries) for entry in
                           mirror.agreement_candidates(facts.type, facts.countries, AGREEMENT_CANDIDATES)]
         else:
             if cache is not None:

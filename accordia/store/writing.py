@@ -49,7 +49,7 @@ class AgreementEntry:
     horizon: str | None
     date: date | None
     status: str | None
-    countries: set[str] = field(default_factory=set)
+    countries: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -153,7 +153,9 @@ class Mirror:
         self.surnames: dict[int, str | None] = {}
         # event id -> shingles of its sources' evidence, once read; dropped when a source is added.
         self.event_texts: dict[int, array[int]] = {}
-        # Country sets shared between events rather than one frozenset per event.
+        # entity id -> its aliases, for entities whose aliases a bulk write has read or written.
+        self.aliases: dict[int, dict[str, None]] = {}
+        # Country sets shared between events and agreements rather than one frozenset each.
         self._country_sets: dict[frozenset[str], frozenset[str]] = {}
         # (count, largest id) of the documents and the largest resolution decision id when the
         # mirror was last known to be complete.
@@ -174,7 +176,7 @@ class Mirror:
                 .where(t.entities.c.kind == "country").order_by(t.agreement_parties.c.agreement_id)):
             entry = mirror.agreements.get(int(agreement_id))
             if entry is not None and key not in entry.countries:
-                entry.countries.add(str(key))
+                entry.countries = mirror._shared(entry.countries | {str(key)})
                 mirror.by_country[(entry.type, str(key))].append(entry.id)
         for entry in mirror.agreements.values():
             if not entry.countries:
@@ -227,7 +229,7 @@ class Mirror:
                 at = bisect.bisect_left(ids, agreement_id)
                 if at < len(ids) and ids[at] == agreement_id:
                     del ids[at]
-            entry.countries.add(country)
+            entry.countries = self._shared(entry.countries | {country})
             bisect.insort(self.by_country[(entry.type, country)], agreement_id)
 
     def agreement_candidates(self, type_: str, countries: frozenset[str], limit: int) -> list[AgreementEntry]:
