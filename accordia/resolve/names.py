@@ -129,7 +129,7 @@ def shingles(text: str, size: int = 4) -> frozenset[int]:
         return frozenset({zlib.crc32(" ".join(words).encode())}) if words else frozenset()
     # The same hashes as crc32(" ".join(words[i:i + size]).encode()) for each i, built by `map`
     # over zipped word runs: this runs once per stored report, and the loop was most of its cost.
-    grams = zip(*(words[i:] for i in range(size)))
+    grams = zip(*(words[i:] for i in range(size)), strict=False)
     return frozenset(map(zlib.crc32, map(str.encode, map(" ".join, grams))))
 
 

@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from accordia.errors import NotFound, StoreError
 from accordia.models import Document, Failure, Record
 from accordia.resolve import (
-    EVENT_DATE_WINDOW_DAYS,
     COPY_CONTAINMENT,
+    EVENT_DATE_WINDOW_DAYS,
     EVENT_SHINGLE_WORDS,
     NOTHING_IN_COMMON,
     AgreementFacts,

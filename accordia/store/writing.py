@@ -181,10 +181,11 @@ class Mirror:
         for entry in mirror.agreements.values():
             if not entry.countries:
                 mirror.no_country[entry.type].append(entry.id)
-        for row in conn.execute(sa.select(t.events.c.id, t.events.c.type, t.events.c.date, t.events.c.place,
-                                          t.events.c.title).order_by(t.events.c.id)):
-            mirror.events[int(row.id)] = EventEntry(int(row.id), row.type, row.date, row.place, row.title)
-            mirror.events_on[(row.type, row.date)].append(int(row.id))
+        for event_id, type_, day, place, title in conn.execute(
+                sa.select(t.events.c.id, t.events.c.type, t.events.c.date, t.events.c.place, t.events.c.title)
+                .order_by(t.events.c.id)):
+            mirror.events[int(event_id)] = EventEntry(int(event_id), type_, day, place, title)
+            mirror.events_on[(type_, day)].append(int(event_id))
         countries: dict[int, set[str]] = defaultdict(set)
         persons: dict[int, list[int]] = defaultdict(list)
         for event_id, entity_id, kind, key, name in conn.execute(
