@@ -133,3 +133,21 @@ def test_a_split_between_batches_is_seen(kb_urls: tuple[str, str], pairs: list[t
         store.close()
     first, second = kb_dump(batched), kb_dump(single)
     assert first == second, dump_difference(first, second)
+
+
+def test_copy_suspects_are_the_candidates_that_pass_the_probe() -> None:
+    from datetime import date
+
+    from accordia.store.writing import Mirror
+
+    mirror = Mirror()
+    day = date(2024, 5, 10)
+    sketches = [None, [1, 2, 3, 4], [3, 4, 5, 6], [1, 2], list(range(64)), list(range(30, 94))]
+    for document_id in range(1, 60):
+        mirror.add_document(document_id * 7 % 61, day + timedelta(days=document_id % 9 - 4),
+                            sketches[document_id % len(sketches)])
+    for mine in ([1, 2, 3, 4], list(range(64)), [5]):
+        probe = copy_probe(mine)
+        for limit in (2000, 10, 1):
+            expected = [i for i, sketch in mirror.copy_candidates(day, 3, limit) if sketch is None or probe(sketch)]
+            assert mirror.copy_suspects(day, 3, limit, probe) == expected

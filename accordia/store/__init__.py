@@ -581,20 +581,19 @@ class Store:
         published = record.published or document.published
         if published is None:
             return None
-        candidates: Sequence[tuple[int, Any]]
+        probe = copy_probe(my_sketch)
+        suspects: Sequence[int]
         if mirror is not None:
-            candidates = mirror.copy_candidates(published, COPY_WINDOW_DAYS, COPY_CANDIDATES)
+            suspects = mirror.copy_suspects(published, COPY_WINDOW_DAYS, COPY_CANDIDATES, probe)
         else:
-            candidates = [(int(row.id), row.sketch) for row in conn.execute(
+            # Documents stored before sketches existed have none: those are compared in full.
+            suspects = [int(row.id) for row in conn.execute(
                 sa.select(t.documents.c.id, t.documents.c.sketch).where(
                     t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
                                                     published + timedelta(days=COPY_WINDOW_DAYS)),
-                    t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))]
-        probe = copy_probe(my_sketch)
-        for candidate_id, candidate_sketch in candidates:
-            # Documents stored before sketches existed have none: compare those in full.
-            if candidate_sketch is not None and not probe(candidate_sketch):
-                continue
+                    t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))
+                if row.sketch is None or probe(row.sketch)]
+        for candidate_id in suspects:
             text = conn.execute(_DOCUMENT_TEXT, {"id": candidate_id}).scalar_one()
             if self.matcher.copy_score(mine, shingles(text)) >= COPY_CONTAINMENT:
                 return candidate_id

@@ -25,7 +25,7 @@ import bisect
 import heapq
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -323,6 +323,19 @@ class Mirror:
         at = bisect.bisect_left(same_day, document_id, key=lambda item: item[0])
         if at == len(same_day) or same_day[at][0] != document_id:
             same_day.insert(at, (document_id, _packed(sketch)))
+
+    def copy_suspects(self, published: date, days: int, limit: int,
+                      probe: Callable[[array[int]], bool]) -> list[int]:
+        """Ids, ascending, of the candidates (`copy_candidates`) whose sketch passes `probe` or
+        that have no sketch: the only ones whose texts are worth comparing. Without the cap in
+        play the window is filtered day by day and only the few suspects are sorted, rather
+        than every sketch of the window merged into id order."""
+        days_lists = [self.sketches.get(published + timedelta(days=d), []) for d in range(-days, days + 1)]
+        if sum(map(len, days_lists)) > limit:
+            return [document_id for document_id, sketch in self.copy_candidates(published, days, limit)
+                    if sketch is None or probe(sketch)]
+        return sorted(document_id for same_day in days_lists for document_id, sketch in same_day
+                      if sketch is None or probe(sketch))
 
     def copy_candidates(self, published: date, days: int, limit: int) -> list[tuple[int, array[int] | None]]:
         """The `limit` first-stored originals published within `days` of `published`."""
