@@ -166,3 +166,18 @@ def test_a_bad_alias_file_names_itself(tmp_path: Path) -> None:
 def test_the_bundled_alias_file_is_empty() -> None:
     rules = load_alias_rules(settings_file="")
     assert rules.same == [] and rules.distinct == []
+
+
+@pytest.mark.parametrize("size", [1, 2, 4])
+@pytest.mark.parametrize("text", ["", "one", "two words", "The energy ministers met in Tashkent",
+                                  "Tokaýev and  Мирзиёев met,\nagain; in Nur-Sultan (2021)!"])
+def test_shingles_are_the_crc32_of_each_word_run(text: str, size: int) -> None:
+    import re
+    import zlib
+
+    from accordia.resolve.names import _ascii
+
+    words = re.findall(r"\w+", _ascii(text).lower())
+    expected = frozenset({zlib.crc32(" ".join(words).encode())}) if 0 < len(words) < size else frozenset(
+        zlib.crc32(" ".join(words[i:i + size]).encode()) for i in range(len(words) - size + 1))
+    assert shingles(text, size) == expected

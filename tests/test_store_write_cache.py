@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from accordia.extract import extract
 from accordia.models import Document, Record
@@ -91,3 +92,62 @@ def test_copy_probe_answers_as_may_be_copies() -> None:
         probe = copy_probe(mine)
         for other in sketches:
             assert probe(other) == may_be_copies(mine, other), (mine, other)
+
+
+def _split_busiest_person(store: Store) -> None:
+    """Split the first mention of the person with the most mentions (chosen by key, so that two
+    knowledge bases built alike split the same)."""
+    with store.engine.connect() as conn:
+        key = conn.execute(sa.text(
+            "SELECT e.key FROM entities e JOIN mentions m ON m.entity_id = e.id WHERE e.kind = 'person' "
+            "GROUP BY e.key ORDER BY count(*) DESC, e.key LIMIT 1")).scalar_one()
+        entity_id, mention_id = conn.execute(sa.text(
+            "SELECT e.id, m.id FROM entities e JOIN mentions m ON m.entity_id = e.id "
+            "WHERE e.kind = 'person' AND e.key = :key ORDER BY m.document_id, m.start LIMIT 1"), {"key": key}).one()
+    store.split(int(entity_id), mention_ids=[int(mention_id)])
+
+
+@pytest.mark.parametrize("kb_urls", BACKENDS, indirect=True)
+def test_a_split_between_batches_is_seen(kb_urls: tuple[str, str], pairs: list[tuple[Document, Record]]) -> None:
+    # The mirror holds event participants and aliases, which a split moves: a split by another
+    # writer (it adds no document) must make the next batch read them again.
+    batched, single = kb_urls
+    mine, other = Store.open(batched), Store.open(batched)
+    try:
+        mine.add_documents(pairs[:120])
+        _split_busiest_person(other)
+        mine.add_documents(pairs[120:200])
+        _split_busiest_person(mine)
+        mine.add_documents(pairs[200:])
+    finally:
+        mine.close()
+        other.close()
+    store = Store.open(single)
+    try:
+        for start, end in ((0, 120), (120, 200), (200, len(pairs))):
+            for document, record in pairs[start:end]:
+                store.add_document(document, record)
+            if end < len(pairs):
+                _split_busiest_person(store)
+    finally:
+        store.close()
+    first, second = kb_dump(batched), kb_dump(single)
+    assert first == second, dump_difference(first, second)
+
+
+def test_copy_suspects_are_the_candidates_that_pass_the_probe() -> None:
+    from datetime import date
+
+    from accordia.store.writing import Mirror
+
+    mirror = Mirror()
+    day = date(2024, 5, 10)
+    sketches = [None, [1, 2, 3, 4], [3, 4, 5, 6], [1, 2], list(range(64)), list(range(30, 94))]
+    for document_id in range(1, 60):
+        mirror.add_document(document_id * 7 % 61, day + timedelta(days=document_id % 9 - 4),
+                            sketches[document_id % len(sketches)])
+    for mine in ([1, 2, 3, 4], list(range(64)), [5]):
+        probe = copy_probe(mine)
+        for limit in (2000, 10, 1):
+            expected = [i for i, sketch in mirror.copy_candidates(day, 3, limit) if sketch is None or probe(sketch)]
+            assert mirror.copy_suspects(day, 3, limit, probe) == expected

@@ -124,10 +124,16 @@ def shingles(text: str, size: int = 4) -> frozenset[int]:
     Exact sets, not MinHash: candidates are first narrowed by date (tens of texts at most), so
     exact Jaccard is as fast as a sketch and never wrong by sampling.
     """
-    words = re.findall(r"\w+", _ascii(text).lower())
+    words = _WORDS.findall(_ascii(text).lower())
     if len(words) < size:
         return frozenset({zlib.crc32(" ".join(words).encode())}) if words else frozenset()
-    return frozenset(zlib.crc32(" ".join(words[i:i + size]).encode()) for i in range(len(words) - size + 1))
+    # The same hashes as crc32(" ".join(words[i:i + size]).encode()) for each i, built by `map`
+    # over zipped word runs: this runs once per stored report, and the loop was most of its cost.
+    grams = zip(*(words[i:] for i in range(size)), strict=False)
+    return frozenset(map(zlib.crc32, map(str.encode, map(" ".join, grams))))
+
+
+_WORDS = re.compile(r"\w+")
 
 
 SKETCH_SIZE = 64

@@ -25,6 +25,7 @@ from accordia.errors import NotFound, StoreError
 from accordia.models import Document, Failure, Record
 from accordia.resolve import (
     COPY_CONTAINMENT,
+    EVENT_DATE_WINDOW_DAYS,
     EVENT_SHINGLE_WORDS,
     NOTHING_IN_COMMON,
     AgreementFacts,
@@ -46,7 +47,7 @@ from accordia.resolve import (
 from accordia.resolve import surnames as person_surnames
 from accordia.store import aggregates, migrations, search
 from accordia.store import schema as t
-from accordia.store.writing import AgreementEntry, Mirror, WriteCache
+from accordia.store.writing import AgreementEntry, EventEntry, Mirror, WriteCache
 
 __all__ = ["AddResult", "EventFilter", "PersonDetail", "SplitResult", "Store"]
 
@@ -62,6 +63,8 @@ AGREEMENT_CANDIDATES = 100
 ORGANIZATION_CANDIDATES = 50
 # Documents of the copy window whose sketches are compared (newest stories first beyond it).
 COPY_CANDIDATES = 2000
+# Stored events of the type within the date window that one event is compared with (first stored).
+EVENT_CANDIDATES = 50
 
 
 def _translated(func: F) -> F:
@@ -412,8 +415,8 @@ class Store:
                     # It saw every document of this transaction: count them in. A transaction that
                     # never synced (a single document) leaves the fingerprint behind, so the next
                     # bulk write finds it stale and reloads the mirror.
-                    count, last = mirror.fingerprint
-                    mirror.fingerprint = (count + cache.documents, max(last, cache.last_document))
+                    count, last, decision = mirror.fingerprint
+                    mirror.fingerprint = (count + cache.documents, max(last, cache.last_document), decision)
 
     def _mirror(self, conn: Connection, cache: WriteCache) -> Mirror | None:
         """The mirror, checked once per transaction (and reloaded when someone else has written).
@@ -424,14 +427,16 @@ class Store:
         if not cache.bulk or (not cache.synced and cache.documents == 0):
             return None
         if not cache.synced:
-            cache.flush(conn, "agreement_parties")
-            count, last = conn.execute(_DOCUMENT_FINGERPRINT).one()
-            count, last = int(count), int(last or 0)
+            # A reload must see every row this transaction has written so far.
+            cache.flush(conn)
+            count, last, decision = conn.execute(_DOCUMENT_FINGERPRINT).one()
+            count, last, decision = int(count), int(last or 0), int(decision or 0)
             mirror = self._mirror_state
-            if mirror is None or (count, last) != (mirror.fingerprint[0] + cache.documents,
-                                                   max(mirror.fingerprint[1], cache.last_document)):
+            if mirror is None or (count, last, decision) != (
+                    mirror.fingerprint[0] + cache.documents, max(mirror.fingerprint[1], cache.last_document),
+                    mirror.fingerprint[2]):
                 mirror = self._mirror_state = Mirror.load(conn)
-            mirror.fingerprint = (count, last)
+            mirror.fingerprint = (count, last, decision)
             # From here on the fingerprint counts this transaction's documents as it stores them.
             cache.synced, cache.documents, cache.last_document = True, 0, 0
         return self._mirror_state
@@ -508,6 +513,10 @@ class Store:
             participants |= {org_ids[o] for o in event.organizations if o in org_ids}
             participants |= {person_ids[p] for p in event.persons if p in person_ids}
             self._link(conn, t.event_participants, "event_id", event_id, "entity_id", participants)
+            if mirror is not None:
+                mirror.add_participants(event_id, {c for c in event.countries if c in country_ids},
+                                        self._names(conn, {person_ids[p] for p in event.persons
+                                                           if p in person_ids}))
             self._link(conn, t.event_topics, "event_id", event_id, "topic", set(event.topics))
 
         for agreement in record.agreements:
@@ -527,12 +536,14 @@ class Store:
                        set(agreement.topics))
         return AddResult(document_id, added=True)
 
-    @staticmethod
-    def _add_source(conn: Connection, table: sa.Table, key: str, key_id: int, document_id: int,
+    def _add_source(self, conn: Connection, table: sa.Table, key: str, key_id: int, document_id: int,
                     evidence: Sequence[tuple[int, int]], **values: Any) -> None:
         """Link a document as a source; two facts of one report that resolve to one event or
         agreement share the link and their evidence is merged."""
         cache = _cache_of(conn)
+        if table is t.event_sources and cache is not None and cache.synced and self._mirror_state is not None:
+            # The event's evidence grows: its shingles are read again when next needed.
+            self._mirror_state.forget_event_text(key_id)
         if cache is None:
             where = (table.c[key] == key_id, table.c.document_id == document_id)
             present = conn.execute(sa.select(table.c.evidence).where(*where)).scalar()
@@ -570,20 +581,19 @@ class Store:
         published = record.published or document.published
         if published is None:
             return None
-        candidates: Sequence[tuple[int, Any]]
+        probe = copy_probe(my_sketch)
+        suspects: Sequence[int]
         if mirror is not None:
-            candidates = mirror.copy_candidates(published, COPY_WINDOW_DAYS, COPY_CANDIDATES)
+            suspects = mirror.copy_suspects(published, COPY_WINDOW_DAYS, COPY_CANDIDATES, probe)
         else:
-            candidates = [(int(row.id), row.sketch) for row in conn.execute(
+            # Documents stored before sketches existed have none: those are compared in full.
+            suspects = [int(row.id) for row in conn.execute(
                 sa.select(t.documents.c.id, t.documents.c.sketch).where(
                     t.documents.c.published.between(published - timedelta(days=COPY_WINDOW_DAYS),
                                                     published + timedelta(days=COPY_WINDOW_DAYS)),
-                    t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))]
-        probe = copy_probe(my_sketch)
-        for candidate_id, candidate_sketch in candidates:
-            # Documents stored before sketches existed have none: compare those in full.
-            if candidate_sketch is not None and not probe(candidate_sketch):
-                continue
+                    t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))
+                if row.sketch is None or probe(row.sketch)]
+        for candidate_id in suspects:
             text = conn.execute(_DOCUMENT_TEXT, {"id": candidate_id}).scalar_one()
             if self.matcher.copy_score(mine, shingles(text)) >= COPY_CONTAINMENT:
                 return candidate_id
@@ -627,7 +637,7 @@ class Store:
         found = self._find_entity(conn, kind, key)
         if found is not None:
             if len(name) > len(found[1]):
-                conn.execute(_ENTITY_RENAME, {"entity_id": found[0], "name": name})
+                self._rename(conn, int(found[0]), name)
                 found[1] = name
             return int(found[0])
         stored_key = key[:255]
@@ -638,10 +648,19 @@ class Store:
             record = cache.remember(kind, stored_key, [entity_id, name])
             cache.new_entities.add(entity_id)
             cache.aliases[entity_id] = {}
+            if cache.synced and self._mirror_state is not None:
+                self._mirror_state.aliases[entity_id] = cache.aliases[entity_id]
             if kind == "person" and record is not None:
                 cache.add_person(stored_key, record)
         self._alias(conn, entity_id, name)
         return entity_id
+
+    def _rename(self, conn: Connection, entity_id: int, name: str) -> None:
+        """Give an entity a (longer) name; the mirror's surnames of event participants follow."""
+        conn.execute(_ENTITY_RENAME, {"entity_id": entity_id, "name": name})
+        cache = _cache_of(conn)
+        if cache is not None and cache.synced and self._mirror_state is not None:
+            self._mirror_state.renamed(entity_id, name)
 
     def _alias(self, conn: Connection, entity_id: int, alias: str, origin: str = "extracted") -> None:
         cache = _cache_of(conn)
@@ -657,13 +676,18 @@ class Store:
             cache.pending["aliases"].append({"entity_id": entity_id, "alias": alias, "origin": origin})
             known[alias] = None
 
-    @staticmethod
-    def _aliases_of(conn: Connection, cache: WriteCache, entity_id: int) -> dict[str, None]:
-        """Every alias of an entity (read once per transaction, then kept current)."""
+    def _aliases_of(self, conn: Connection, cache: WriteCache, entity_id: int) -> dict[str, None]:
+        """Every alias of an entity (read once per transaction, or once while the mirror holds
+        for bulk writes, then kept current: the write cache and the mirror share the dict)."""
         known = cache.aliases.get(entity_id)
         if known is None:
-            known = cache.aliases[entity_id] = dict.fromkeys(
-                conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+            mirror = self._mirror_state if cache.synced else None
+            known = None if mirror is None else mirror.aliases.get(entity_id)
+            if known is None:
+                known = dict.fromkeys(conn.execute(_ALIASES_OF, {"entity_id": entity_id}).scalars())
+                if mirror is not None:
+                    mirror.aliases[entity_id] = known
+            cache.aliases[entity_id] = known
         return known
 
     def _person(self, conn: Connection, name: str, country: str | None) -> tuple[int, str]:
@@ -688,7 +712,7 @@ class Store:
             same, reason = self.matcher.same_person(name, candidate_name)
             if same and self._forbidden(conn, candidate_id, name) is None:
                 if len(name) > len(candidate_name):
-                    conn.execute(_ENTITY_RENAME, {"entity_id": candidate_id, "name": name})
+                    self._rename(conn, candidate_id, name)
                     candidate[1] = name
                 self._alias(conn, candidate_id, name)
                 return candidate_id, reason
@@ -723,12 +747,15 @@ class Store:
             padded = chunk + [chunk[-1]] * (_RANGES_PER_QUERY - len(chunk))
             bounds = {f"low{n}": p for n, p in enumerate(padded)} | \
                 {f"high{n}": p + "\uffff" for n, p in enumerate(padded)}
+            # A key in a prefix's range starts with the prefix: only those prefixes are tested.
+            lengths = sorted({len(p) for p in chunk})
             for row in conn.execute(_PERSON_RANGES, bounds):
                 record = cache.records.setdefault(int(row.id), [int(row.id), row.name])
-                for p in chunk:
+                for size in lengths:
+                    p = row.key[:size]
                     # The same test as the range in SQL (keys compare by code point, as the
                     # databases compare them: bytes of UTF-8 in SQLite, the C collation here).
-                    if p <= row.key < p + "\uffff":
+                    if p in members and p <= row.key < p + "\uffff":
                         members[p].append(record)
             cache.person_ranges.update(members)
 
@@ -918,6 +945,9 @@ class Store:
 
     def _event(self, conn: Connection, facts: EventFacts, confidence: float) -> tuple[int, str]:
         cache = _cache_of(conn)
+        mirror = self._mirror(conn, cache) if cache is not None else None
+        if mirror is not None:
+            return self._event_from_mirror(conn, mirror, facts, confidence)
         if facts.date is not None:
             low, high = _window(facts.date)
             rows = conn.execute(_EVENT_CANDIDATES, {"type": facts.type, "low": low, "high": high}).mappings().all()
@@ -954,16 +984,66 @@ class Store:
             cache.new_events.add(event_id)
         return event_id, "first report of this event"
 
+    def _event_from_mirror(self, conn: Connection, mirror: Mirror, facts: EventFacts,
+                           confidence: float) -> tuple[int, str]:
+        """`_event` with the candidates, their participants and their evidence from the mirror:
+        the same candidates in the same order, compared on the same facts."""
+        place = canonical_place(facts.place)
+        for entry in mirror.event_candidates(facts.type, facts.date, EVENT_DATE_WINDOW_DAYS, EVENT_CANDIDATES):
+            if place and entry.place and canonical_place(entry.place) != place:
+                continue
+            old = EventFacts(entry.type, entry.date, entry.place, entry.countries, entry.title,
+                             mirror.persons_of(entry), frozenset())
+            same, reason = self.matcher.same_event(facts, old)
+            if not same and reason == NOTHING_IN_COMMON:
+                shingled = mirror.event_text(entry.id)
+                if shingled is None:
+                    shingled = self._event_text(conn, entry.id)
+                    mirror.keep_event_text(entry.id, shingled)
+                same, reason = self.matcher.same_event(facts, replace(old, text=shingled))
+            if same:
+                if not entry.place and facts.place:
+                    conn.execute(t.events.update().where(t.events.c.id == entry.id).values(place=facts.place))
+                    entry.place = facts.place
+                return entry.id, reason
+        event_id = _new_id(conn.execute(t.events.insert(), {
+            "type": facts.type, "title": facts.title, "date": facts.date, "place": facts.place,
+            "confidence": confidence}))
+        cache = _cache_of(conn)
+        if cache is not None:
+            cache.new_events.add(event_id)
+        mirror.add_event(EventEntry(event_id, facts.type, facts.date, facts.place, facts.title))
+        return event_id, "first report of this event"
+
+    @staticmethod
+    def _names(conn: Connection, entity_ids: set[int]) -> dict[int, str]:
+        """The current names of entities: from the write cache, or read for those it lacks."""
+        cache = _cache_of(conn)
+        names: dict[int, str] = {}
+        missing = []
+        for entity_id in entity_ids:
+            record = cache.records.get(entity_id) if cache is not None else None
+            if record is None:
+                missing.append(entity_id)
+            else:
+                names[entity_id] = str(record[1])
+        if missing:
+            names.update((int(i), str(n)) for i, n in conn.execute(
+                sa.select(t.entities.c.id, t.entities.c.name).where(t.entities.c.id.in_(missing))))
+        return names
+
     @staticmethod
     def _event_text(conn: Connection, event_id: int) -> frozenset[int]:
-        """Shingles of the evidence sentences every source gives for an event."""
+        """Shingles of the evidence sentences every source gives for an event (sources in the
+        order they were stored, as SQLite's primary key returned them before this was said)."""
         cache = _cache_of(conn)
         if cache is not None:
             cache.flush(conn, "event_sources")
         parts: list[str] = []
         for evidence, text in conn.execute(sa.select(t.event_sources.c.evidence, t.documents.c.text).join(
                 t.documents, t.documents.c.id == t.event_sources.c.document_id).where(
-                t.event_sources.c.event_id == event_id, t.documents.c.copy_of.is_(None))):
+                t.event_sources.c.event_id == event_id, t.documents.c.copy_of.is_(None))
+                .order_by(t.event_sources.c.document_id)):
             parts.extend(text[s:e] for s, e in evidence or [])
         return shingles(" ".join(parts), EVENT_SHINGLE_WORDS)
 
@@ -973,7 +1053,7 @@ class Store:
         mirror = self._mirror(conn, cache) if cache is not None else None
         candidates: list[tuple[Any, frozenset[str]]]
         if mirror is not None:
-            candidates = [(entry, frozenset(entry.countries)) for entry in
+            candidates = [(entry, entry.countries) for entry in
                           mirror.agreement_candidates(facts.type, facts.countries, AGREEMENT_CANDIDATES)]
         else:
             if cache is not None:
@@ -1395,6 +1475,8 @@ class Store:
         re-ingesting binds that name to the new entity and never merges it back."""
         if alias is None and not mention_ids:
             raise StoreError("name an alias or at least one mention to split off")
+        # A split moves aliases and event participants the mirror holds: it is read again.
+        self._mirror_state = None
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(t.entities).where(t.entities.c.id == entity_id)).mappings().first()
             if row is None:
@@ -1703,20 +1785,23 @@ _ROLE_UPDATE_NO_COUNTRY = t.person_roles.update().where(
 _ROLE_UPDATE = t.person_roles.update().where(t.person_roles.c.id == sa.bindparam("role_id")).values(
     first_seen=sa.bindparam("first_seen"), last_seen=sa.bindparam("last_seen"),
     organization=sa.bindparam("organization"))
-# Events of a type in a date window (or undated), the 50 oldest: same-event candidates.
+# Events of a type in a date window (or undated), the oldest: same-event candidates.
 _EVENT_CANDIDATES = sa.select(t.events).where(
     t.events.c.type == sa.bindparam("type"), t.events.c.date.between(sa.bindparam("low"), sa.bindparam("high"))
-).order_by(t.events.c.id).limit(50)
+).order_by(t.events.c.id).limit(EVENT_CANDIDATES)
 _EVENT_CANDIDATES_UNDATED = sa.select(t.events).where(
-    t.events.c.type == sa.bindparam("type"), t.events.c.date.is_(None)).order_by(t.events.c.id).limit(50)
+    t.events.c.type == sa.bindparam("type"), t.events.c.date.is_(None)).order_by(t.events.c.id).limit(EVENT_CANDIDATES)
 _EVENT_PEOPLE = sa.select(t.event_participants.c.event_id, t.entities.c.kind, t.entities.c.key,
                           t.entities.c.name).join(
     t.event_participants, t.event_participants.c.entity_id == t.entities.c.id).where(
     t.event_participants.c.event_id.in_(sa.bindparam("ids", expanding=True)),
     t.entities.c.kind.in_(("country", "person")))
 _DOCUMENT_TEXT = sa.select(t.documents.c.text).where(t.documents.c.id == sa.bindparam("id"))
-# What the mirror checks: every write of a report inserts a document, none deletes one.
-_DOCUMENT_FINGERPRINT = sa.select(sa.func.count(), sa.func.max(t.documents.c.id)).select_from(t.documents)
+# What the mirror checks: every write of a report inserts a document, none deletes one, and every
+# split (which moves aliases and event participants) records a resolution decision.
+_DOCUMENT_FINGERPRINT = sa.select(sa.func.count(), sa.func.max(t.documents.c.id),
+                                  sa.select(sa.func.max(t.resolution_decisions.c.id)).scalar_subquery()
+                                  ).select_from(t.documents)
 # Connection.info key of the open write transaction's WriteCache.
 _CACHE = "accordia.write_cache"
 _LINKED: dict[tuple[str, str, str], sa.Select[Any]] = {}

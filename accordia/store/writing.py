@@ -6,13 +6,17 @@ Two kinds of memory, both private to `accordia.store`:
   aliases, role rows, links, sources), so each is asked of the database once per transaction,
   and the link rows it has yet to write, sent in one multi-row insert. It is thrown away with
   the transaction, so a rollback can never leave it wrong.
-- `Mirror`, one per `Store`: every agreement with its party countries and every original
-  document's copy sketch by publication date. Agreement candidates ("the 100 newest sharing
-  half the parties") and syndication candidates ("originals of the week") are then found in
-  memory instead of by a GROUP BY or a window scan that grow with the base. A mirror is only
-  trusted while nobody else has written: each transaction compares the count and largest id of
-  the documents with what the mirror has seen (every write of a report inserts a document) and
-  reloads it from the database when they differ; a transaction that fails discards it.
+- `Mirror`, one per `Store`: every agreement with its party countries, every event with what
+  same-event resolution compares (type, date, place, title, participating countries and the
+  surnames of participating persons; the shingles of its evidence once they have been read), and
+  every original document's copy sketch by publication date. Agreement candidates ("the 100
+  newest sharing half the parties"), event candidates ("the 50 first of the type within two
+  days", with their participants and evidence) and syndication candidates ("originals of the
+  week") are then found in memory instead of by queries whose cost grows with the base. A mirror
+  is only trusted while nobody else has written: each transaction compares the count and largest
+  id of the documents (every write of a report inserts a document) and the newest resolution
+  decision (every split writes one) with what the mirror has seen, and reloads it from the
+  database when they differ; a transaction that fails discards it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import bisect
 import heapq
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -29,9 +33,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from accordia.resolve.names import normalise_name
 from accordia.store import schema as t
 
-__all__ = ["AgreementEntry", "Mirror", "WriteCache"]
+__all__ = ["AgreementEntry", "EventEntry", "Mirror", "WriteCache"]
 
 
 @dataclass
@@ -44,7 +49,24 @@ class AgreementEntry:
     horizon: str | None
     date: date | None
     status: str | None
-    countries: set[str] = field(default_factory=set)
+    countries: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class EventEntry:
+    """One stored event as same-event resolution compares it (the place kept current).
+
+    `persons` are the ids of the participating persons: their surnames are the mirror's, kept
+    current when an entity is renamed.
+    """
+
+    id: int
+    type: str
+    date: date | None
+    place: str | None
+    title: str
+    countries: frozenset[str] = frozenset()
+    persons: tuple[int, ...] = ()
 
 
 @dataclass
@@ -124,8 +146,20 @@ class Mirror:
         self.no_country: dict[str, list[int]] = defaultdict(list)
         # publication date -> (id, sketch) of the documents that are not copies, ascending ids.
         self.sketches: dict[date, list[tuple[int, array[int] | None]]] = defaultdict(list)
-        # (count, largest id) of the documents when the mirror was last known to be complete.
-        self.fingerprint: tuple[int, int] = (0, 0)
+        # id -> event; (type, date) -> ids of the events of that type on that date, ascending.
+        self.events: dict[int, EventEntry] = {}
+        self.events_on: dict[tuple[str, date | None], list[int]] = defaultdict(list)
+        # person id -> surname (normalised; None for an empty name), for the persons of events.
+        self.surnames: dict[int, str | None] = {}
+        # event id -> shingles of its sources' evidence, once read; dropped when a source is added.
+        self.event_texts: dict[int, array[int]] = {}
+        # entity id -> its aliases, for entities whose aliases a bulk write has read or written.
+        self.aliases: dict[int, dict[str, None]] = {}
+        # Country sets shared between events and agreements rather than one frozenset each.
+        self._country_sets: dict[frozenset[str], frozenset[str]] = {}
+        # (count, largest id) of the documents and the largest resolution decision id when the
+        # mirror was last known to be complete.
+        self.fingerprint: tuple[int, int, int] = (0, 0, 0)
 
     @classmethod
     def load(cls, conn: Connection) -> Mirror:
@@ -142,11 +176,33 @@ class Mirror:
                 .where(t.entities.c.kind == "country").order_by(t.agreement_parties.c.agreement_id)):
             entry = mirror.agreements.get(int(agreement_id))
             if entry is not None and key not in entry.countries:
-                entry.countries.add(str(key))
+                entry.countries = mirror._shared(entry.countries | {str(key)})
                 mirror.by_country[(entry.type, str(key))].append(entry.id)
         for entry in mirror.agreements.values():
             if not entry.countries:
                 mirror.no_country[entry.type].append(entry.id)
+        for event_id, type_, day, place, title in conn.execute(
+                sa.select(t.events.c.id, t.events.c.type, t.events.c.date, t.events.c.place, t.events.c.title)
+                .order_by(t.events.c.id)):
+            mirror.events[int(event_id)] = EventEntry(int(event_id), type_, day, place, title)
+            mirror.events_on[(type_, day)].append(int(event_id))
+        countries: dict[int, set[str]] = defaultdict(set)
+        persons: dict[int, list[int]] = defaultdict(list)
+        for event_id, entity_id, kind, key, name in conn.execute(
+                sa.select(t.event_participants.c.event_id, t.entities.c.id, t.entities.c.kind, t.entities.c.key,
+                          t.entities.c.name).join(t.entities, t.entities.c.id == t.event_participants.c.entity_id)
+                .where(t.entities.c.kind.in_(("country", "person")))
+                .order_by(t.event_participants.c.event_id, t.entities.c.id)):
+            if kind == "country":
+                countries[int(event_id)].add(str(key))
+            else:
+                persons[int(event_id)].append(int(entity_id))
+                if int(entity_id) not in mirror.surnames:
+                    mirror.surnames[int(entity_id)] = _surname(name)
+        for event_id, keys in countries.items():
+            mirror.events[event_id].countries = mirror._shared(keys)
+        for event_id, ids in persons.items():
+            mirror.events[event_id].persons = tuple(ids)
         for document_id, published, sketch in conn.execute(
                 sa.select(t.documents.c.id, t.documents.c.published, t.documents.c.sketch)
                 .where(t.documents.c.published.is_not(None), t.documents.c.copy_of.is_(None))
@@ -174,7 +230,7 @@ class Mirror:
                 at = bisect.bisect_left(ids, agreement_id)
                 if at < len(ids) and ids[at] == agreement_id:
                     del ids[at]
-            entry.countries.add(country)
+            entry.countries = self._shared(entry.countries | {country})
             bisect.insort(self.by_country[(entry.type, country)], agreement_id)
 
     def agreement_candidates(self, type_: str, countries: frozenset[str], limit: int) -> list[AgreementEntry]:
@@ -199,6 +255,64 @@ class Mirror:
                     break
         return found
 
+    # --- events -------------------------------------------------------------------------
+
+    def _shared(self, countries: Iterable[str]) -> frozenset[str]:
+        key = frozenset(countries)
+        return self._country_sets.setdefault(key, key)
+
+    def add_event(self, entry: EventEntry) -> None:
+        """A new event (with no participant yet); one the mirror was loaded with is left as it is."""
+        if entry.id in self.events:
+            return
+        self.events[entry.id] = entry
+        bisect.insort(self.events_on[(entry.type, entry.date)], entry.id)
+
+    def add_participants(self, event_id: int, countries: Iterable[str], persons: dict[int, str]) -> None:
+        """Countries (by key) and persons (id -> current name) linked to an event."""
+        entry = self.events[event_id]
+        keys = set(countries)
+        if not keys <= entry.countries:
+            entry.countries = self._shared(entry.countries | keys)
+        for person_id, name in persons.items():
+            self.surnames[person_id] = _surname(name)
+        new = [person_id for person_id in sorted(persons) if person_id not in entry.persons]
+        if new:
+            entry.persons = entry.persons + tuple(new)
+
+    def renamed(self, entity_id: int, name: str) -> None:
+        """An entity's name changed: a person's surname, as events compare it, follows."""
+        if entity_id in self.surnames:
+            self.surnames[entity_id] = _surname(name)
+
+    def event_candidates(self, type_: str, day: date | None, days: int, limit: int) -> list[EventEntry]:
+        """The `limit` first-stored events of the type dated within `days` of `day` (or, for no
+        date, undated): what `_EVENT_CANDIDATES` selects."""
+        if day is None:
+            ids: Iterable[int] = self.events_on.get((type_, None), [])
+        else:
+            ids = heapq.merge(*(self.events_on.get((type_, day + timedelta(days=d)), [])
+                                for d in range(-days, days + 1)))
+        return [self.events[i] for _, i in zip(range(limit), ids, strict=False)]
+
+    def event_text(self, event_id: int) -> frozenset[int] | None:
+        """The shingles of an event's evidence, if they have been read since its last new source."""
+        text = self.event_texts.get(event_id)
+        return None if text is None else frozenset(text)
+
+    def keep_event_text(self, event_id: int, shingled: frozenset[int]) -> None:
+        """Remember an event's evidence shingles (4 bytes a hash rather than a set of ints)."""
+        self.event_texts[event_id] = array(_HASH_TYPECODE, shingled)
+
+    def forget_event_text(self, event_id: int) -> None:
+        """An event gained a source: its evidence shingles must be read again."""
+        self.event_texts.pop(event_id, None)
+
+    def persons_of(self, entry: EventEntry) -> frozenset[str]:
+        """The surnames of an event's participating persons (as `resolve.surnames` gives them)."""
+        surnames = self.surnames
+        return frozenset(s for s in (surnames[i] for i in entry.persons) if s)
+
     # --- documents ----------------------------------------------------------------------
 
     def add_document(self, document_id: int, published: date | None, sketch: list[int] | None) -> None:
@@ -210,6 +324,19 @@ class Mirror:
         if at == len(same_day) or same_day[at][0] != document_id:
             same_day.insert(at, (document_id, _packed(sketch)))
 
+    def copy_suspects(self, published: date, days: int, limit: int,
+                      probe: Callable[[array[int]], bool]) -> list[int]:
+        """Ids, ascending, of the candidates (`copy_candidates`) whose sketch passes `probe` or
+        that have no sketch: the only ones whose texts are worth comparing. Without the cap in
+        play the window is filtered day by day and only the few suspects are sorted, rather
+        than every sketch of the window merged into id order."""
+        days_lists = [self.sketches.get(published + timedelta(days=d), []) for d in range(-days, days + 1)]
+        if sum(map(len, days_lists)) > limit:
+            return [document_id for document_id, sketch in self.copy_candidates(published, days, limit)
+                    if sketch is None or probe(sketch)]
+        return sorted(document_id for same_day in days_lists for document_id, sketch in same_day
+                      if sketch is None or probe(sketch))
+
     def copy_candidates(self, published: date, days: int, limit: int) -> list[tuple[int, array[int] | None]]:
         """The `limit` first-stored originals published within `days` of `published`."""
         found: Iterator[tuple[int, array[int] | None]] = heapq.merge(
@@ -220,6 +347,12 @@ class Mirror:
 
 # crc32 values need 4 bytes: "I" has them on every common platform, "L" everywhere.
 _HASH_TYPECODE = "I" if array("I").itemsize >= 4 else "L"
+
+
+def _surname(name: str) -> str | None:
+    """What `resolve.surnames` keeps of one name: the last word of its normalised form."""
+    parts = normalise_name(name).split()
+    return parts[-1] if parts else None
 
 
 def _packed(sketch: Any) -> array[int] | None:
