@@ -490,8 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-spacy", action="store_true", help="no spaCy baseline")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
     parser.add_argument("--out", default="benchmarks/results.json", help="JSON file for the figures")
-    parser.add_argument("--parts", default=",".join(PARTS),
-                        help=f"which measures to run, comma-separated (default all: {','.join(PARTS)})")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="build the SQLite knowledge base in DIR (as bench.db) and keep it, for --parts queries")
+    parser.add_argument("--db", help="with --parts queries: the knowledge base whose query latencies are timed")
+    parser.add_argument("--parts", default=",".join(DEFAULT_PARTS),
+                        help=f"which measures to run, comma-separated, of {','.join(PARTS)} "
+                             f"(default {','.join(DEFAULT_PARTS)})")
     args = parser.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
     if parts - set(PARTS):
@@ -527,11 +531,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["stream"] = bench_stream(stream_count, args.seed + 2, args.workers)
         console.print("stream", results["stream"])
 
+    if "queries" in parts:
+        if not args.db:
+            parser.error("--parts queries needs --db URL (a knowledge base, e.g. one built with --keep)")
+        with console.status("queries"):
+            results["queries"] = bench_queries(args.db, args.repeat)
+        console.print("queries", results["queries"])
+
     results["ingest"] = {}
     with tempfile.TemporaryDirectory() as tmp:
         if "ingest" not in parts:
             return _finish(console, results, Path(args.out))
-        sqlite_url = f"sqlite:///{tmp}/bench.db"
+        if args.keep:
+            if (Path(args.keep) / "bench.db").exists():
+                parser.error(f"{args.keep}/bench.db exists: the ingest timings need an empty knowledge base")
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+        sqlite_url = f"sqlite:///{Path(args.keep or tmp).resolve()}/bench.db"
         if not args.skip_sqlite:
             with console.status("ingest into SQLite"):
                 results["ingest"]["sqlite"] = bench_ingest(sqlite_url, sizes, args.seed, args.workers,
@@ -568,8 +583,10 @@ def _analyze_pg(url: str) -> None:
         engine.dispose()
 
 
-# The measures `--parts` chooses from; "ingest" includes the query latencies on what it built.
-PARTS = ("extraction", "stream", "ingest")
+# The measures `--parts` chooses from; "ingest" includes the query latencies on what it built, and
+# "queries" times them on an existing knowledge base (`--db`); it is not part of the default run.
+PARTS = ("extraction", "stream", "ingest", "queries")
+DEFAULT_PARTS = ("extraction", "stream", "ingest")
 
 
 def _finish(console: Console, results: Result, out: Path) -> int:
