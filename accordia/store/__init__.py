@@ -1515,11 +1515,11 @@ class Store:
     @_translated
     def network_edges(self, topic: str | None = None, since: date | None = None, until: date | None = None,
                       countries: Collection[str] | None = None, top_topics: int | None = None,
-                      ) -> list[tuple[str, str, int, int, dict[str, int]]]:
+                      limit: int | None = None) -> list[tuple[str, str, int, int, dict[str, int]]]:
         """Country pairs with shared events and agreements (and their topics, only the `top_topics` most
-        frequent when given, in that order), counted in SQL."""
+        frequent when given, in that order), heaviest first, only the `limit` heaviest when given."""
         with self._read() as conn:
-            return aggregates.network_edges(conn, topic, since, until, countries, top_topics)
+            return aggregates.network_edges(conn, topic, since, until, countries, top_topics, limit)
 
     @_translated
     def period_counts(self, by: str, period: str = "month", country: str | None = None, topic: str | None = None,

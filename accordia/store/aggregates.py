@@ -30,13 +30,12 @@ from accordia.store.search import matching_documents, text_match
 
 __all__ = ["NETWORK_TOPICS", "PAYLOAD_VERSION", "AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount",
            "agreement_sources", "area_activity", "areas_activity", "country_ids", "event_pairs", "fingerprint",
-           "network_edges", "partner_counts", "period_counts", "stored_network"]
+           "network_edges", "partner_counts", "period_counts"]
 
 log = logging.getLogger(__name__)
 
 # Topics kept per pair in the stored network (`analyze.network` shows this many per edge).
 NETWORK_TOPICS = 5
-_NETWORK = "network"
 # Raise when the JSON shape of a kept aggregate changes: copies written by other versions are then recounted.
 PAYLOAD_VERSION = 1
 
@@ -145,11 +144,23 @@ def _links(kind: str) -> tuple[sa.Table, sa.Table, str]:
 
 def partner_counts(conn: Connection, country: str, topic: str | None = None, since: date | None = None,
                    until: date | None = None) -> list[PartnerCounts]:
-    """Countries sharing events or agreements with `country`, with counts and the topics involved."""
+    """Countries sharing events or agreements with `country`, with counts and the topics involved.
+
+    Without dates, the counts are read from `country_pairs` and `country_pair_topics` (the rows of one
+    country); with dates they are counted from the link tables.
+    """
     countries = country_ids(conn)
     own = next((i for i, code in countries.items() if code == country.upper()), None)
     if own is None:
         return []
+    if since is None and until is None:
+        return _kept_partners(conn, countries, own, topic or "")
+    return _live_partners(conn, countries, own, topic, since, until)
+
+
+def _live_partners(conn: Connection, countries: dict[int, str], own: int, topic: str | None, since: date | None,
+                   until: date | None) -> list[PartnerCounts]:
+    """`partner_counts` counted from the link tables."""
     others = [i for i in countries if i != own]
     found: dict[str, PartnerCounts] = {}
     for kind, ids in (("events", _event_ids(conn.dialect.name, topic, since, until)),
@@ -174,37 +185,95 @@ def partner_counts(conn: Connection, country: str, topic: str | None = None, sin
     return list(found.values())
 
 
+def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic: str) -> list[PartnerCounts]:
+    """`partner_counts` without dates, from the pair tables (topic '' for any topic)."""
+    pairs, pair_topics = t.country_pairs, t.country_pair_topics
+    found: dict[int, PartnerCounts] = {}
+    for y, events, agreements in conn.execute(
+            sa.select(pairs.c.y, pairs.c.events, pairs.c.agreements)
+            .where(pairs.c.topic == topic, pairs.c.x == own, pairs.c.events + pairs.c.agreements > 0)
+            .order_by(pairs.c.y)):
+        found[int(y)] = PartnerCounts(countries[y], int(events), int(agreements))
+    # Topics of shared events first, then those only of shared agreements, as the link tables add them.
+    rows = conn.execute(sa.select(pair_topics.c.y, pair_topics.c.cotopic, pair_topics.c.events,
+                                  pair_topics.c.agreements)
+                        .where(pair_topics.c.topic == topic, pair_topics.c.x == own,
+                               pair_topics.c.events + pair_topics.c.agreements > 0)).all()
+    for y, cotopic, events, agreements in sorted(rows, key=lambda r: (r[0], r[2] == 0, r[1])):
+        partner = found.get(int(y))
+        if partner is not None:
+            partner.topics[cotopic] = int(events) + int(agreements)
+    return list(found.values())
+
+
 Network = dict[tuple[int, int], tuple[int, int, dict[str, int]]]
 Edges = list[tuple[str, str, int, int, dict[str, int]]]
 
 
 def network_edges(conn: Connection, topic: str | None = None, since: date | None = None,
                   until: date | None = None, countries: Collection[str] | None = None,
-                  top_topics: int | None = None) -> Edges:
+                  top_topics: int | None = None, limit: int | None = None) -> Edges:
     """Country pairs with the number of events and agreements they share, and the topics of those.
 
-    With `top_topics`, only that many topics per pair come back, most frequent first (ties: topics of
-    shared events before those only of shared agreements, then by code). Without topic or date filters
-    and with at most `NETWORK_TOPICS` topics, the answer is read from the stored network when it is
-    current (and computed and stored when it is not, for the whole network only).
+    Heaviest pairs first (then by codes); with `limit`, only that many. With `top_topics`, only that
+    many topics per pair come back, most frequent first (ties: topics of shared events before those
+    only of shared agreements, then by code). Without date filters and with `top_topics`, the answer
+    is read from `country_pairs` and `country_pair_topics`: only the chosen pairs' topics are read.
     """
     ids = country_ids(conn, countries)
     if len(ids) < 2:
         return []
-    if topic is None and since is None and until is None and top_topics is not None \
-            and top_topics <= NETWORK_TOPICS:
-        edges = stored_network(conn, refresh=countries is None)
-        if edges is not None:
-            if countries is not None:
-                # A pair's counts do not depend on the other countries: the group's edges are the
-                # whole network's edges between its members.
-                members = set(ids.values())
-                edges = [edge for edge in edges if edge[0] in members and edge[1] in members]
-            if top_topics < NETWORK_TOPICS:
-                edges = [(a, b, events, agreements, dict(list(topics.items())[:top_topics]))
-                         for a, b, events, agreements, topics in edges]
-            return edges
-    return _edges(ids, _live_network(conn, ids, topic, since, until, top_topics))
+    if since is None and until is None and top_topics is not None:
+        return _kept_network(conn, ids, topic or "", countries is not None, top_topics, limit)
+    return _edges(ids, _live_network(conn, ids, topic, since, until, top_topics))[:limit]
+
+
+# Pairs whose topics are looked up by key; for more, the topic's rows are read whole.
+_PAIR_LOOKUPS = 1_000
+
+
+def _kept_network(conn: Connection, ids: dict[int, str], topic: str, among: bool, top_topics: int,
+                  limit: int | None) -> Edges:
+    """`network_edges` from the pair tables: pairs on `topic` ('' for any), among `ids` when `among`."""
+    pairs, pair_topics = t.country_pairs, t.country_pair_topics
+    where: list[Any] = [pairs.c.topic == topic, pairs.c.x < pairs.c.y, pairs.c.events + pairs.c.agreements > 0]
+    if among:
+        where += [pairs.c.x.in_(list(ids)), pairs.c.y.in_(list(ids))]
+    weight = pairs.c.events + pairs.c.agreements
+    if limit is not None:
+        # The weight of the limit-th pair: only pairs at least that heavy can make the cut (ties are
+        # then ordered by codes, which ids do not follow).
+        lightest = conn.execute(sa.select(weight).where(*where).order_by(weight.desc())
+                                .offset(max(limit - 1, 0)).limit(1)).scalar()
+        if lightest is not None:
+            where.append(weight >= lightest)
+    names = ids if among else None
+    found: list[tuple[str, str, int, int, int, int]] = []
+    for x, y, events, agreements in conn.execute(sa.select(pairs.c.x, pairs.c.y, pairs.c.events,
+                                                           pairs.c.agreements).where(*where)):
+        if names is None:
+            names = country_ids(conn)
+        found.append((*_pair(names[x], names[y]), int(events), int(agreements), int(x), int(y)))
+    found.sort(key=lambda edge: (-(edge[2] + edge[3]), edge[0], edge[1]))
+    if limit is not None:
+        found = found[:limit]
+    if not found:
+        return []
+    chosen = {(x, y) for *_, x, y in found}
+    query = sa.select(pair_topics.c.x, pair_topics.c.y, pair_topics.c.cotopic, pair_topics.c.events,
+                      pair_topics.c.agreements).where(pair_topics.c.topic == topic, pair_topics.c.x < pair_topics.c.y,
+                                                      pair_topics.c.events + pair_topics.c.agreements > 0)
+    if len(chosen) <= _PAIR_LOOKUPS:
+        query = query.where(sa.tuple_(pair_topics.c.x, pair_topics.c.y).in_(sorted(chosen)))
+    ranked: dict[tuple[int, int], list[tuple[int, int, str]]] = defaultdict(list)
+    for x, y, cotopic, events, agreements in conn.execute(query):
+        if (x, y) in chosen:
+            ranked[(x, y)].append((-(int(events) + int(agreements)), 0 if events else 1, cotopic))
+    edges: Edges = []
+    for a, b, events, agreements, x, y in found:
+        best = sorted(ranked[(x, y)])[:top_topics]
+        edges.append((a, b, events, agreements, {cotopic: -n for n, _kind, cotopic in best}))
+    return edges
 
 
 def _edges(ids: dict[int, str], found: Network) -> Edges:
@@ -226,23 +295,6 @@ def fingerprint(conn: Connection) -> str:
              else sa.select(sa.func.max(table.c.id)).scalar_subquery()
              for table in (t.documents, t.resolution_decisions) for what in ("n", "max")]
     return ":".join(str(value or 0) for value in conn.execute(sa.select(*parts)).one())
-
-
-def stored_network(conn: Connection, refresh: bool = True) -> Edges | None:
-    """The whole network as `network_edges` gives it (`NETWORK_TOPICS` topics per pair), as stored.
-
-    When the stored copy is not current, it is counted from the link tables and (with `refresh`)
-    stored for the next reads; without `refresh`, None says there is no current copy.
-    """
-    def count() -> Edges:
-        ids = country_ids(conn)
-        return _edges(ids, _live_network(conn, ids, None, None, None, NETWORK_TOPICS))
-
-    # One JSON document for the whole network: a single row to read and one C-speed parse, where a
-    # row per pair cost more in Python than the query it saves on large knowledge bases.
-    found = _stored(conn, _NETWORK, count if refresh else None)
-    return None if found is None else [(a, b, events, agreements, topics)
-                                       for a, b, events, agreements, topics in found]
 
 
 def _stored(conn: Connection, name: str, count: Callable[[], Any] | None) -> Any:
@@ -343,32 +395,22 @@ def _live_network(conn: Connection, ids: dict[int, str], topic: str | None, sinc
 def event_pairs(conn: Connection, limit: int | None = None) -> list[tuple[str, str, int]]:
     """Country pairs by the number of events both took part in, most first (then by codes).
 
-    Every event counts, so the list is kept (`aggregate_state`) until the knowledge base changes.
+    Read from `country_pairs`: with `limit`, only the pairs at least as frequent as the limit-th.
     """
-    def count() -> list[list[Any]]:
-        pairs = _live_pairs(conn)
-        return [[pair[0] for pair in pairs], [pair[1] for pair in pairs], [pair[2] for pair in pairs]]
-
-    # Kept as three parallel lists, so reading the top ten builds ten tuples, not one per pair.
-    first, second, counts = _stored(conn, "pairs", count)
-    return list(zip(first[:limit], second[:limit], counts[:limit], strict=True))
-
-
-def _live_pairs(conn: Connection) -> list[tuple[str, str, int]]:
-    # Country entities are few, so their ids go in as a list and the self-join of the participants
-    # never touches the entities table (several times faster on large bases).
-    countries = country_ids(conn)
-    if len(countries) < 2:
+    pairs = t.country_pairs
+    where: list[Any] = [pairs.c.topic == "", pairs.c.x < pairs.c.y, pairs.c.events > 0]
+    if limit is not None:
+        fewest = conn.execute(sa.select(pairs.c.events).where(*where).order_by(pairs.c.events.desc())
+                              .offset(max(limit - 1, 0)).limit(1)).scalar()
+        if fewest is not None:
+            where.append(pairs.c.events >= fewest)
+    rows = conn.execute(sa.select(pairs.c.x, pairs.c.y, pairs.c.events).where(*where)).all()
+    if not rows:
         return []
-    a = t.event_participants.alias("a")
-    b = t.event_participants.alias("b")
-    query = (sa.select(a.c.entity_id, b.c.entity_id, sa.func.count())
-             .select_from(a.join(b, a.c.event_id == b.c.event_id))
-             .where(a.c.entity_id.in_(list(countries)), b.c.entity_id.in_(list(countries)),
-                    a.c.entity_id < b.c.entity_id)
-             .group_by(a.c.entity_id, b.c.entity_id))
-    return sorted(((*_pair(countries[x], countries[y]), int(n)) for x, y, n in conn.execute(query)),
-                  key=lambda pair: (-pair[2], pair[0], pair[1]))
+    countries = country_ids(conn)
+    found = sorted(((*_pair(countries[x], countries[y]), int(n)) for x, y, n in rows),
+                   key=lambda pair: (-pair[2], pair[0], pair[1]))
+    return found[:limit]
 
 
 def _pair(x: str, y: str) -> tuple[str, str]:

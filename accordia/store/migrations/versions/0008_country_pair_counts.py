@@ -85,7 +85,7 @@ def _triggers(dialect: str) -> list[str]:
                 only_countries = f"{row}.entity_id IN {_COUNTRY}" if changed == participants else "true"
                 if dialect == "postgresql":
                     created.append(
-                        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                         f"IF {only_countries} THEN {'; '.join(body)}; END IF; RETURN {row}; END $$")
                     created.append(f"CREATE TRIGGER {name} BEFORE {operation.upper()} ON {changed} "
                                    f"FOR EACH ROW EXECUTE FUNCTION {name}()")
