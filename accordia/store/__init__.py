@@ -1092,14 +1092,20 @@ class Store:
             query = query.where(t.events.c.date >= filters.since)
         if filters.until:
             query = query.where(t.events.c.date <= filters.until)
-        if filters.topic:
+        if filters.topic and not filters.country:
             query = query.where(t.events.c.id.in_(
                 sa.select(t.event_topics.c.event_id).where(t.event_topics.c.topic == filters.topic)))
         if filters.country:
-            query = query.where(t.events.c.id.in_(
-                sa.select(t.event_participants.c.event_id).join(
-                    t.entities, t.entities.c.id == t.event_participants.c.entity_id)
-                .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
+            of_country = (sa.select(t.event_participants.c.event_id).join(
+                t.entities, t.entities.c.id == t.event_participants.c.entity_id)
+                .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper()))
+            if filters.topic:
+                # Both: walk the country's events and test the topic by primary key. Two IN lists made
+                # SQLite read every event on the topic (a large share of the base) and test the country.
+                of_country = of_country.where(sa.exists().where(
+                    t.event_topics.c.event_id == t.event_participants.c.event_id,
+                    t.event_topics.c.topic == filters.topic))
+            query = query.where(t.events.c.id.in_(of_country))
         if filters.query:
             # Text in the title or place, or anywhere in a source report (full-text index).
             like = f"%{filters.query.lower()}%"
