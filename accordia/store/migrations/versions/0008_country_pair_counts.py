@@ -48,18 +48,19 @@ def _statements(kind: str, participants: str, topics: str, key: str, row: str, c
     """What one inserted (sign 1) or deleted (sign -1) link row of `changed` does to the two tables."""
     if changed == participants:
         # The pairs the entity makes with the event's other countries, both ways round.
-        pairs = (f"SELECT {row}.entity_id AS x, p.entity_id AS y FROM {participants} p "
-                 f"WHERE p.{key} = {row}.{key} AND p.entity_id <> {row}.entity_id AND p.entity_id IN {_COUNTRY} "
-                 f"UNION ALL SELECT p.entity_id, {row}.entity_id FROM {participants} p "
-                 f"WHERE p.{key} = {row}.{key} AND p.entity_id <> {row}.entity_id AND p.entity_id IN {_COUNTRY}")
+        others = (f"{participants} p JOIN entities e ON e.id = p.entity_id AND e.kind = 'country' "
+                  f"WHERE p.{key} = {row}.{key} AND p.entity_id <> {row}.entity_id")
+        pairs = (f"SELECT {row}.entity_id AS x, p.entity_id AS y FROM {others} "
+                 f"UNION ALL SELECT p.entity_id, {row}.entity_id FROM {others}")
         filters = f"SELECT topic FROM {topics} WHERE {key} = {row}.{key} UNION ALL SELECT ''"
         combos = (f"SELECT f.topic AS topic, c.topic AS cotopic FROM ({filters}) f "
                   f"CROSS JOIN (SELECT topic FROM {topics} WHERE {key} = {row}.{key}) c")
     else:
         # Every pair of the event's countries gains the topic, as a filter and as a topic.
-        pairs = (f"SELECT a.entity_id AS x, b.entity_id AS y FROM {participants} a JOIN {participants} b "
-                 f"ON b.{key} = a.{key} AND b.entity_id <> a.entity_id WHERE a.{key} = {row}.{key} "
-                 f"AND a.entity_id IN {_COUNTRY} AND b.entity_id IN {_COUNTRY}")
+        pairs = (f"SELECT a.entity_id AS x, b.entity_id AS y FROM {participants} a "
+                 f"JOIN entities ea ON ea.id = a.entity_id AND ea.kind = 'country' "
+                 f"JOIN {participants} b ON b.{key} = a.{key} AND b.entity_id <> a.entity_id "
+                 f"JOIN entities eb ON eb.id = b.entity_id AND eb.kind = 'country' WHERE a.{key} = {row}.{key}")
         others = f"SELECT topic FROM {topics} WHERE {key} = {row}.{key} AND topic <> {row}.topic"
         combos = (f"SELECT {row}.topic AS topic, {row}.topic AS cotopic "
                   f"UNION ALL SELECT '', {row}.topic "
@@ -82,7 +83,8 @@ def _triggers(dialect: str) -> list[str]:
             for operation, row, sign in (("insert", "NEW", 1), ("delete", "OLD", -1)):
                 name = f"tr_pairs_{changed}_{operation}"
                 body = _statements(kind, participants, topics, key, row, changed, sign, dialect)
-                only_countries = f"{row}.entity_id IN {_COUNTRY}" if changed == participants else "true"
+                only_countries = (f"(SELECT kind FROM entities WHERE id = {row}.entity_id) = 'country'"
+                                  if changed == participants else "true")
                 if dialect == "postgresql":
                     created.append(
                         f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
