@@ -48,8 +48,8 @@ def _statements(kind: str, participants: str, topics: str, key: str, row: str, c
     """What one inserted (sign 1) or deleted (sign -1) link row of `changed` does to the two tables."""
     if changed == participants:
         # The pairs the entity makes with the event's other countries, both ways round.
-        others = (f"{participants} p JOIN entities e ON e.id = p.entity_id AND e.kind = 'country' "
-                  f"WHERE p.{key} = {row}.{key} AND p.entity_id <> {row}.entity_id")
+        others = (f"{participants} p CROSS JOIN entities e WHERE p.{key} = {row}.{key} "
+                  f"AND p.entity_id <> {row}.entity_id AND e.id = p.entity_id AND e.kind = 'country'")
         pairs = (f"SELECT {row}.entity_id AS x, p.entity_id AS y FROM {others} "
                  f"UNION ALL SELECT p.entity_id, {row}.entity_id FROM {others}")
         filters = f"SELECT topic FROM {topics} WHERE {key} = {row}.{key} UNION ALL SELECT ''"
@@ -57,10 +57,12 @@ def _statements(kind: str, participants: str, topics: str, key: str, row: str, c
                   f"CROSS JOIN (SELECT topic FROM {topics} WHERE {key} = {row}.{key}) c")
     else:
         # Every pair of the event's countries gains the topic, as a filter and as a topic.
-        pairs = (f"SELECT a.entity_id AS x, b.entity_id AS y FROM {participants} a "
-                 f"JOIN entities ea ON ea.id = a.entity_id AND ea.kind = 'country' "
-                 f"JOIN {participants} b ON b.{key} = a.{key} AND b.entity_id <> a.entity_id "
-                 f"JOIN entities eb ON eb.id = b.entity_id AND eb.kind = 'country' WHERE a.{key} = {row}.{key}")
+        # CROSS JOIN keeps SQLite on this order (the event's links, then each entity by key): left to
+        # choose, it walked every country entity and probed the event's links for each.
+        pairs = (f"SELECT a.entity_id AS x, b.entity_id AS y FROM {participants} a CROSS JOIN entities ea "
+                 f"CROSS JOIN {participants} b CROSS JOIN entities eb WHERE a.{key} = {row}.{key} "
+                 f"AND ea.id = a.entity_id AND ea.kind = 'country' AND b.{key} = a.{key} "
+                 f"AND b.entity_id <> a.entity_id AND eb.id = b.entity_id AND eb.kind = 'country'")
         others = f"SELECT topic FROM {topics} WHERE {key} = {row}.{key} AND topic <> {row}.topic"
         combos = (f"SELECT {row}.topic AS topic, {row}.topic AS cotopic "
                   f"UNION ALL SELECT '', {row}.topic "
