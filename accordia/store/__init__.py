@@ -44,7 +44,7 @@ from accordia.resolve import (
     sketch,
 )
 from accordia.resolve import surnames as person_surnames
-from accordia.store import aggregates, migrations, search
+from accordia.store import aggregates, migrations, pairs, search
 from accordia.store import schema as t
 from accordia.store.writing import AgreementEntry, Mirror, WriteCache
 
@@ -395,6 +395,7 @@ class Store:
                 conn.info[_CACHE] = cache
                 try:
                     yield conn, cache
+                    pairs.apply(conn)  # the pair counts the transaction's new links change
                 finally:
                     conn.info.pop(_CACHE, None)
             committed = True
@@ -1047,6 +1048,7 @@ class Store:
             present = set() if fresh else set(conn.execute(
                 _linked_statement(table, left, right), {"left_id": left_id}).scalars())
             cache.links[slot] = present
+        pairs.linking(conn, table.name, left_id, present, values)
         # Rows wait for one multi-row insert, sent before anything reads the table.
         cache.pending[table.name].extend({left: left_id, right: value} for value in sorted(values - present))
         present |= values
@@ -1433,7 +1435,9 @@ class Store:
             # Bound aliases make every later mention of these names resolve to the new entity.
             for name in sorted({m.surface for m in moving} | ({alias} if alias else set())):
                 self._alias(conn, new_id, name, origin="split")
-            self._move_participation(conn, entity_id, new_id, {m.document_id for m in moving})
+            with pairs.recounting(conn, "events", conn.execute(sa.select(t.event_participants.c.event_id).where(
+                    t.event_participants.c.entity_id == entity_id)).scalars().all()):
+                self._move_participation(conn, entity_id, new_id, {m.document_id for m in moving})
             self._rebuild_roles(conn, entity_id)
             self._rebuild_roles(conn, new_id, like=entity_id)
             remaining = conn.execute(sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)

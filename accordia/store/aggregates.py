@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from accordia.store import pairs as pair_sets
 from accordia.store import schema as t
 from accordia.store.search import matching_documents, text_match
 
@@ -146,7 +147,7 @@ def partner_counts(conn: Connection, country: str, topic: str | None = None, sin
                    until: date | None = None) -> list[PartnerCounts]:
     """Countries sharing events or agreements with `country`, with counts and the topics involved.
 
-    Without dates, the counts are read from `country_pairs` and `country_pair_topics` (the rows of one
+    Without dates, the counts are read from `country_pairs` and `country_pair_sets` (the rows of one
     country); with dates they are counted from the link tables.
     """
     countries = country_ids(conn)
@@ -187,23 +188,43 @@ def _live_partners(conn: Connection, countries: dict[int, str], own: int, topic:
 
 def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic: str) -> list[PartnerCounts]:
     """`partner_counts` without dates, from the pair tables (topic '' for any topic)."""
-    pairs, pair_topics = t.country_pairs, t.country_pair_topics
+    pairs = t.country_pairs
     found: dict[int, PartnerCounts] = {}
     for y, events, agreements in conn.execute(
             sa.select(pairs.c.y, pairs.c.events, pairs.c.agreements)
             .where(pairs.c.topic == topic, pairs.c.x == own, pairs.c.events + pairs.c.agreements > 0)
             .order_by(pairs.c.y)):
         found[int(y)] = PartnerCounts(countries[y], int(events), int(agreements))
-    # Topics of shared events first, then those only of shared agreements, as the link tables add them.
-    rows = conn.execute(sa.select(pair_topics.c.y, pair_topics.c.cotopic, pair_topics.c.events,
-                                  pair_topics.c.agreements)
-                        .where(pair_topics.c.topic == topic, pair_topics.c.x == own,
-                               pair_topics.c.events + pair_topics.c.agreements > 0)).all()
-    for y, cotopic, events, agreements in sorted(rows, key=lambda r: (r[0], r[2] == 0, r[1])):
-        partner = found.get(int(y))
+    sets = t.country_pair_sets
+    counted = _set_topics(conn.execute(sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements)
+                                       .where(sets.c.x == own)), topic)
+    for (_, y), topics in sorted(counted.items()):
+        partner = found.get(y)
         if partner is not None:
-            partner.topics[cotopic] = int(events) + int(agreements)
+            # Topics of shared events first, then those only of shared agreements, as the link tables add them.
+            for cotopic, (events, agreements) in sorted(topics.items(), key=lambda c: (c[1][0] == 0, c[0])):
+                partner.topics[cotopic] = events + agreements
     return list(found.values())
+
+
+def _set_topics(rows: Iterable[Any], topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """(x, y) -> co-topic -> [events, agreements] on `topic` ('' for any), summed from topic-set rows."""
+    found: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
+    for x, y, key, events, agreements in rows:
+        if not (events or agreements):
+            continue
+        topics = pair_sets.topics_of(key)
+        if topic and topic not in topics:
+            continue
+        counts = found[(int(x), int(y))]
+        for cotopic in topics:
+            slot = counts.get(cotopic)
+            if slot is None:
+                counts[cotopic] = [int(events), int(agreements)]
+            else:
+                slot[0] += int(events)
+                slot[1] += int(agreements)
+    return found
 
 
 Network = dict[tuple[int, int], tuple[int, int, dict[str, int]]]
@@ -218,7 +239,7 @@ def network_edges(conn: Connection, topic: str | None = None, since: date | None
     Heaviest pairs first (then by codes); with `limit`, only that many. With `top_topics`, only that
     many topics per pair come back, most frequent first (ties: topics of shared events before those
     only of shared agreements, then by code). Without date filters and with `top_topics`, the answer
-    is read from `country_pairs` and `country_pair_topics`: only the chosen pairs' topics are read.
+    is read from `country_pairs` and `country_pair_sets`: only the chosen pairs' topic sets are read.
     """
     ids = country_ids(conn, countries)
     if len(ids) < 2:
@@ -260,43 +281,34 @@ def _kept_network(conn: Connection, ids: dict[int, str], topic: str, among: bool
     if not found:
         return []
     chosen = {(x, y) for *_, x, y in found}
-    lookups = sorted(chosen) if len(chosen) <= _PAIR_LOOKUPS else None
-    ranked: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for x, y, cotopic, n in conn.execute(_top_pair_topics(conn.dialect.name, topic, lookups, top_topics)).all():
-        if (x, y) in chosen:
-            ranked[(x, y)][cotopic] = int(n)
-    return [(a, b, events, agreements, ranked.get((x, y), {})) for a, b, events, agreements, x, y in found]
+    counted = _set_topics(conn.execute(_pair_sets(conn.dialect.name, sorted(chosen)
+                                                  if len(chosen) <= _PAIR_LOOKUPS else None)), topic)
+    ranked: dict[tuple[int, int], dict[str, int]] = {}
+    for pair in chosen:
+        # Most frequent first, then topics of shared events before those only of shared agreements, then by code.
+        best = sorted(counted.get(pair, {}).items(),
+                      key=lambda c: (-(c[1][0] + c[1][1]), c[1][0] == 0, c[0]))[:top_topics]
+        ranked[pair] = {cotopic: events + agreements for cotopic, (events, agreements) in best}
+    return [(a, b, events, agreements, ranked[(x, y)]) for a, b, events, agreements, x, y in found]
 
 
-def _top_pair_topics(dialect: str, topic: str, chosen: list[tuple[int, int]] | None,
-                     top_topics: int) -> sa.TextClause:
-    """The `top_topics` most frequent topics of each pair on `topic` (x < y), ranked in SQL.
+def _pair_sets(dialect: str, chosen: list[tuple[int, int]] | None) -> sa.TextClause:
+    """The topic-set rows `(x, y, topics, events, agreements)` of the chosen pairs (x < y; all when None).
 
-    Ranked as the live count ranks them: most frequent first, then topics of shared events before
-    those only of shared agreements, then by code; `(x, y, cotopic, n)` rows in rank order. With
-    `chosen`, only those pairs, one key lookup each: they travel as one parameter (a JSON array in
-    SQLite, two integer arrays in PostgreSQL) joined to the primary key, where an IN list of row values
-    made SQLite scan every row of the topic and an OR of 500 pairs cost more to plan than to run.
+    The pairs travel as one parameter (a JSON array in SQLite, two integer arrays in PostgreSQL) joined
+    to the primary key, one key-range lookup each: an IN list of row values made SQLite scan the table
+    and an OR of 500 pairs cost more to plan than to run.
     """
-    params: dict[str, Any] = {}
+    columns = "c.x, c.y, c.topics, c.events, c.agreements"
     if chosen is None:
-        source = "country_pair_topics c WHERE c.x < c.y AND"
-    elif dialect == "postgresql":
-        source = ("unnest(CAST(:xs AS integer[]), CAST(:ys AS integer[])) AS wanted (x, y) "
-                  "JOIN country_pair_topics c ON c.x = wanted.x AND c.y = wanted.y WHERE")
-        params = {"xs": [x for x, _ in chosen], "ys": [y for _, y in chosen]}
-    else:
-        # CROSS JOIN keeps the pairs as SQLite's outer loop.
-        source = ("json_each(:pairs) AS wanted CROSS JOIN country_pair_topics c "
-                  "WHERE c.x = wanted.value ->> 0 AND c.y = wanted.value ->> 1 AND")
-        params = {"pairs": json.dumps(chosen)}
-    return sa.text(
-        "SELECT x, y, cotopic, n FROM (SELECT c.x AS x, c.y AS y, c.cotopic AS cotopic, "
-        "c.events + c.agreements AS n, row_number() OVER (PARTITION BY c.x, c.y ORDER BY "
-        "c.events + c.agreements DESC, CASE WHEN c.events > 0 THEN 0 ELSE 1 END, c.cotopic) AS r "
-        f"FROM {source} c.topic = :topic AND c.events + c.agreements > 0) AS ranked "
-        "WHERE r <= :top ORDER BY x, y, r"
-    ).bindparams(topic=topic, top=top_topics, **params)
+        return sa.text(f"SELECT {columns} FROM country_pair_sets c WHERE c.x < c.y")
+    if dialect == "postgresql":
+        return sa.text(f"SELECT {columns} FROM unnest(CAST(:xs AS integer[]), CAST(:ys AS integer[])) "
+                       "AS wanted (x, y) JOIN country_pair_sets c ON c.x = wanted.x AND c.y = wanted.y"
+                       ).bindparams(xs=[x for x, _ in chosen], ys=[y for _, y in chosen])
+    # CROSS JOIN keeps the pairs as SQLite's outer loop.
+    return sa.text(f"SELECT {columns} FROM json_each(:pairs) AS wanted CROSS JOIN country_pair_sets c "
+                   "WHERE c.x = wanted.value ->> 0 AND c.y = wanted.value ->> 1").bindparams(pairs=json.dumps(chosen))
 
 
 def _edges(ids: dict[int, str], found: Network) -> Edges:

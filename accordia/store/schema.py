@@ -7,7 +7,7 @@
                └─ document_countries / document_topics
     runs ── failures
     aggregate_state (caches of whole-base aggregates, rebuilt from the tables above)
-    country_pairs / country_pair_topics (pair counts per topic, kept by triggers on the link tables)
+    country_pairs / country_pair_sets (pair counts per topic and per topic set, kept by the write path)
 """
 
 from __future__ import annotations
@@ -222,8 +222,8 @@ aggregate_state = Table(
     Column("payload", Text, nullable=False),
 )
 
-# Country pairs counted per topic, kept by triggers on the link tables (migration 0008) in the transaction
-# that writes the links. Ordered pairs, both ways round, of country entity ids; `topic` '' means any topic.
+# Country pairs counted per topic, kept by the write path (accordia/store/pairs.py) in the transaction that
+# writes the links. Ordered pairs, both ways round, of country entity ids; `topic` '' means any topic.
 # country_pairs: events and agreements both countries took part in (among those on `topic`).
 country_pairs = Table(
     "country_pairs", metadata,
@@ -233,13 +233,12 @@ country_pairs = Table(
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
 )
-# country_pair_topics: of those events and agreements, how many were about `cotopic`.
-country_pair_topics = Table(
-    "country_pair_topics", metadata,
-    Column("topic", String(32), primary_key=True),
+# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, comma-joined).
+country_pair_sets = Table(
+    "country_pair_sets", metadata,
     Column("x", Integer, primary_key=True),
     Column("y", Integer, primary_key=True),
-    Column("cotopic", String(32), primary_key=True),
+    Column("topics", String(400), primary_key=True),
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
 )
