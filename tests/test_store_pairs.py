@@ -66,3 +66,18 @@ def test_new_links_of_new_and_stored_items_count_as_a_recount_does(store_url: st
         assert ("", kz, uz) not in counts and counts[("power", kz, cn)] == [1, 0]
     finally:
         store.close()
+
+
+def test_links_of_a_failed_transaction_are_never_counted(tmp_path: object) -> None:
+    store = Store.open(f"sqlite:///{tmp_path}/kb.db")
+    try:
+        with store.engine.connect() as conn:
+            with conn.begin() as failed:
+                pairs.linking(conn, "event_topics", 1, set(), {"power"})
+                failed.rollback()
+            with conn.begin():
+                pairs.apply(conn)  # nothing of the rolled-back transaction
+                assert not conn.execute(sa.text("SELECT count(*) FROM country_pairs")).scalar()
+            assert "accordia.pair_changes" not in conn.info
+    finally:
+        store.close()

@@ -56,6 +56,9 @@ Counts = dict[tuple[Any, ...], list[int]]
 class _Changes:
     """Links items gained in one transaction: their values before it, and those added since."""
 
+    # The transaction they belong to: one that failed before `apply` leaves its changes on the
+    # connection (`Connection.info` outlives it), and the next transaction must not count them.
+    transaction: Any = None
     before: dict[tuple[str, int], frozenset[Any]] = field(default_factory=dict)
     added: dict[tuple[str, int], set[Any]] = field(default_factory=dict)
 
@@ -76,8 +79,8 @@ def linking(conn: Connection, table: str, item_id: int, present: Collection[Any]
     if not new:
         return
     changes = conn.info.get(_CHANGES)
-    if changes is None:
-        changes = conn.info[_CHANGES] = _Changes()
+    if changes is None or changes.transaction is not conn.get_transaction():
+        changes = conn.info[_CHANGES] = _Changes(conn.get_transaction())
     slot = (table, item_id)
     if slot not in changes.before:
         changes.before[slot] = frozenset(present)
@@ -88,7 +91,7 @@ def linking(conn: Connection, table: str, item_id: int, present: Collection[Any]
 def apply(conn: Connection) -> None:
     """Add what the transaction's new links change to the pair tables (one upsert per table)."""
     changes: _Changes | None = conn.info.pop(_CHANGES, None)
-    if changes is None or not changes.before:
+    if changes is None or changes.transaction is not conn.get_transaction() or not changes.before:
         return
     items: dict[str, set[int]] = defaultdict(set)
     for name, item_id in changes.before:
