@@ -195,16 +195,33 @@ def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic:
             .where(pairs.c.topic == topic, pairs.c.x == own, pairs.c.events + pairs.c.agreements > 0)
             .order_by(pairs.c.y)):
         found[int(y)] = PartnerCounts(countries[y], int(events), int(agreements))
-    sets = t.country_pair_sets
-    counted = _set_topics(conn.execute(sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements)
-                                       .where(sets.c.x == own)), topic)
-    for (_, y), topics in sorted(counted.items()):
+    for (_, y), topics in sorted(_partner_topics(conn, own, topic).items()):
         partner = found.get(y)
         if partner is not None:
             # Topics of shared events first, then those only of shared agreements, as the link tables add them.
             for cotopic, (events, agreements) in sorted(topics.items(), key=lambda c: (c[1][0] == 0, c[0])):
                 partner.topics[cotopic] = events + agreements
     return list(found.values())
+
+
+def _partner_topics(conn: Connection, own: int, topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """(own, y) -> co-topic -> [events, agreements] of the items `own` shares with y on `topic` ('' any).
+
+    For any topic these are `own`'s `country_pairs` rows of each topic; under a filter topic they are
+    summed from `own`'s topic sets that hold it.
+    """
+    if not topic:
+        found: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
+        for y, cotopic, events, agreements in conn.execute(sa.text(
+                f"{_PAIR_TOPICS}SELECT c.y, c.topic, c.events, c.agreements FROM present CROSS JOIN country_pairs c "
+                "WHERE c.topic = present.topic AND present.topic <> '' AND c.x = :own "
+                "AND c.events + c.agreements > 0"), {"own": own}):
+            found[(own, int(y))][str(cotopic)] = [int(events), int(agreements)]
+        return found
+    sets = t.country_pair_sets
+    holds = (sa.func.strpos if conn.dialect.name == "postgresql" else sa.func.instr)(sets.c.topics, json.dumps(topic))
+    return _set_topics(conn.execute(sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements)
+                                    .where(sets.c.x == own, holds > 0)), topic)
 
 
 def _set_topics(rows: Iterable[Any], topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
@@ -281,34 +298,70 @@ def _kept_network(conn: Connection, ids: dict[int, str], topic: str, among: bool
     if not found:
         return []
     chosen = {(x, y) for *_, x, y in found}
-    counted = _set_topics(conn.execute(_pair_sets(conn.dialect.name, sorted(chosen)
-                                                  if len(chosen) <= _PAIR_LOOKUPS else None)), topic)
-    ranked: dict[tuple[int, int], dict[str, int]] = {}
-    for pair in chosen:
-        # Most frequent first, then topics of shared events before those only of shared agreements, then by code.
-        best = sorted(counted.get(pair, {}).items(),
-                      key=lambda c: (-(c[1][0] + c[1][1]), c[1][0] == 0, c[0]))[:top_topics]
-        ranked[pair] = {cotopic: events + agreements for cotopic, (events, agreements) in best}
-    return [(a, b, events, agreements, ranked[(x, y)]) for a, b, events, agreements, x, y in found]
+    lookups = sorted(chosen) if len(chosen) <= _PAIR_LOOKUPS else None
+    ranked: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for x, y, cotopic, n in conn.execute(_top_pair_topics(conn.dialect.name, topic, lookups, top_topics)).all():
+        if (x, y) in chosen:
+            ranked[(x, y)][cotopic] = int(n)
+    return [(a, b, events, agreements, ranked.get((x, y), {})) for a, b, events, agreements, x, y in found]
 
 
-def _pair_sets(dialect: str, chosen: list[tuple[int, int]] | None) -> sa.TextClause:
-    """The topic-set rows `(x, y, topics, events, agreements)` of the chosen pairs (x < y; all when None).
+# The topics present in `country_pairs` ('' included), by a loose scan of its primary key: a probe per
+# topic instead of reading every row.
+_PAIR_TOPICS = ("WITH RECURSIVE present (topic) AS (SELECT min(topic) FROM country_pairs UNION ALL "
+                "SELECT (SELECT min(c.topic) FROM country_pairs c WHERE c.topic > present.topic) FROM present "
+                "WHERE present.topic IS NOT NULL) ")
 
-    The pairs travel as one parameter (a JSON array in SQLite, two integer arrays in PostgreSQL) joined
-    to the primary key, one key-range lookup each: an IN list of row values made SQLite scan the table
-    and an OR of 500 pairs cost more to plan than to run.
+
+def _top_pair_topics(dialect: str, topic: str, chosen: list[tuple[int, int]] | None,
+                     top_topics: int) -> sa.TextClause:
+    """The `top_topics` most frequent topics of each pair's items on `topic` (x < y), ranked in SQL.
+
+    Ranked as the live count ranks them: most frequent first, then topics of shared events before
+    those only of shared agreements, then by code; `(x, y, cotopic, n)` rows in rank order. For any
+    topic ('') a pair's count on each topic is its `country_pairs` row of that topic; under a filter
+    topic they are summed over the pair's topic sets that hold it (`country_pair_sets`, each set a
+    JSON array split in SQL). With `chosen`, only those pairs, by key: they travel as one parameter
+    (a JSON array in SQLite, two integer arrays in PostgreSQL) joined to the primary key, where an IN
+    list of row values made SQLite scan the table and an OR of 500 pairs cost more to plan than to run.
     """
-    columns = "c.x, c.y, c.topics, c.events, c.agreements"
-    if chosen is None:
-        return sa.text(f"SELECT {columns} FROM country_pair_sets c WHERE c.x < c.y")
+    params: dict[str, Any] = {}
     if dialect == "postgresql":
-        return sa.text(f"SELECT {columns} FROM unnest(CAST(:xs AS integer[]), CAST(:ys AS integer[])) "
-                       "AS wanted (x, y) JOIN country_pair_sets c ON c.x = wanted.x AND c.y = wanted.y"
-                       ).bindparams(xs=[x for x, _ in chosen], ys=[y for _, y in chosen])
-    # CROSS JOIN keeps the pairs as SQLite's outer loop.
-    return sa.text(f"SELECT {columns} FROM json_each(:pairs) AS wanted CROSS JOIN country_pair_sets c "
-                   "WHERE c.x = wanted.value ->> 0 AND c.y = wanted.value ->> 1").bindparams(pairs=json.dumps(chosen))
+        wanted = "unnest(CAST(:xs AS integer[]), CAST(:ys AS integer[])) AS wanted (x, y)"
+        match = "c.x = wanted.x AND c.y = wanted.y"
+        split = "CROSS JOIN LATERAL json_array_elements_text(CAST(c.topics AS json)) AS j (value)"
+        holds = "strpos(c.topics, :needle) > 0"
+        if chosen is not None:
+            params = {"xs": [x for x, _ in chosen], "ys": [y for _, y in chosen]}
+    else:
+        # CROSS JOIN keeps the pairs as SQLite's outer loop.
+        wanted = "json_each(:pairs) AS wanted"
+        match = "c.x = wanted.value ->> 0 AND c.y = wanted.value ->> 1"
+        split = "CROSS JOIN json_each(c.topics) AS j"
+        holds = "instr(c.topics, :needle) > 0"
+        if chosen is not None:
+            params = {"pairs": json.dumps(chosen)}
+    prefix = ""
+    if not topic:
+        if chosen is None:
+            source = "country_pairs c WHERE c.x < c.y AND c.topic <> ''"
+        else:
+            prefix = _PAIR_TOPICS
+            source = (f"{wanted} CROSS JOIN present CROSS JOIN country_pairs c WHERE c.topic = present.topic "
+                      f"AND present.topic <> '' AND {match}")
+        summed = (f"SELECT c.x AS x, c.y AS y, c.topic AS cotopic, c.events AS events, "
+                  f"c.events + c.agreements AS n FROM {source}")
+    else:
+        source = (f"country_pair_sets c {split} WHERE c.x < c.y" if chosen is None
+                  else f"{wanted} CROSS JOIN country_pair_sets c {split} WHERE {match}")
+        params["needle"] = json.dumps(topic)
+        summed = (f"SELECT c.x AS x, c.y AS y, j.value AS cotopic, sum(c.events) AS events, "
+                  f"sum(c.events + c.agreements) AS n FROM {source} AND {holds} GROUP BY c.x, c.y, j.value")
+    return sa.text(
+        f"{prefix}SELECT x, y, cotopic, n FROM (SELECT x, y, cotopic, n, row_number() OVER (PARTITION BY x, y "
+        "ORDER BY n DESC, CASE WHEN events > 0 THEN 0 ELSE 1 END, cotopic) AS r FROM ("
+        f"{summed}) AS summed WHERE n > 0) AS ranked WHERE r <= :top ORDER BY x, y, r"
+    ).bindparams(top=top_topics, **params)
 
 
 def _edges(ids: dict[int, str], found: Network) -> Edges:

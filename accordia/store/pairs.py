@@ -5,7 +5,7 @@ Two tables, both holding ordered pairs of country entity ids (x, y) both ways ro
 - `country_pairs` (topic, x, y): how many events and agreements both countries took part in, among
   those on `topic` ('' for any topic). Ranking a network or a partner list reads these rows.
 - `country_pair_sets` (x, y, topics): the same events and agreements grouped by their whole topic
-  set (sorted codes joined by commas, '' for none). How often a pair's items on topic f were also
+  set (sorted codes as a JSON array, '[]' for none). How often a pair's items on topic f were also
   about topic c is the sum over the sets holding both: a few rows per pair, where a table per pair,
   filter topic and co-topic grew to millions of rows and tripled the file.
 
@@ -21,6 +21,7 @@ backfill and the tests' reference).
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,13 +65,14 @@ class _Changes:
 
 
 def topic_key(topics: Iterable[str]) -> str:
-    """The `country_pair_sets.topics` value of a topic set."""
-    return ",".join(sorted(topics))
+    """The `country_pair_sets.topics` value of a topic set: its sorted codes as a compact JSON array,
+    which both databases split in SQL."""
+    return json.dumps(sorted(topics), separators=(",", ":"))
 
 
 def topics_of(key: str) -> list[str]:
     """The topics of a `country_pair_sets.topics` value."""
-    return key.split(",") if key else []
+    return list(json.loads(key))
 
 
 def linking(conn: Connection, table: str, item_id: int, present: Collection[Any], values: Collection[Any]) -> None:

@@ -233,7 +233,7 @@ country_pairs = Table(
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
 )
-# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, comma-joined).
+# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, a JSON array).
 country_pair_sets = Table(
     "country_pair_sets", metadata,
     Column("x", Integer, primary_key=True),
