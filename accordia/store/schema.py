@@ -232,6 +232,8 @@ country_pairs = Table(
     Column("y", Integer, primary_key=True),
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
+    # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
+    sqlite_with_rowid=False,
 )
 # country_pair_sets: the same events and agreements by their whole topic set (sorted codes, a JSON array).
 country_pair_sets = Table(
@@ -241,6 +243,8 @@ country_pair_sets = Table(
     Column("topics", String(400), primary_key=True),
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
+    # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
+    sqlite_with_rowid=False,
 )
 
 runs = Table(

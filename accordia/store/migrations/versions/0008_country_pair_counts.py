@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("y", sa.Integer, primary_key=True),
         sa.Column("events", sa.Integer, nullable=False),
         sa.Column("agreements", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "country_pair_sets",
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.Column("topics", sa.String(400), primary_key=True),
         sa.Column("events", sa.Integer, nullable=False),
         sa.Column("agreements", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
     )
     pairs.write_all(op.get_bind())
     # The network is no longer kept as one JSON answer.
