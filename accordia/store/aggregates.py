@@ -190,10 +190,13 @@ def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic:
     """`partner_counts` without dates, from the pair tables (topic '' for any topic)."""
     pairs = t.country_pairs
     found: dict[int, PartnerCounts] = {}
+    # Each pair is kept once (x < y): the partner is whichever of the two is not `own`.
+    other = sa.case((pairs.c.x == own, pairs.c.y), else_=pairs.c.x)
     for y, events, agreements in conn.execute(
-            sa.select(pairs.c.y, pairs.c.events, pairs.c.agreements)
-            .where(pairs.c.topic == topic, pairs.c.x == own, pairs.c.events + pairs.c.agreements > 0)
-            .order_by(pairs.c.y)):
+            sa.select(other, pairs.c.events, pairs.c.agreements)
+            .where(pairs.c.topic == topic, sa.or_(pairs.c.x == own, pairs.c.y == own),
+                   pairs.c.events + pairs.c.agreements > 0)
+            .order_by(other)):
         found[int(y)] = PartnerCounts(countries[y], int(events), int(agreements))
     for (_, y), topics in sorted(_partner_topics(conn, own, topic).items()):
         partner = found.get(y)
@@ -205,23 +208,14 @@ def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic:
 
 
 def _partner_topics(conn: Connection, own: int, topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
-    """(own, y) -> co-topic -> [events, agreements] of the items `own` shares with y on `topic` ('' any).
-
-    For any topic these are `own`'s `country_pairs` rows of each topic; under a filter topic they are
-    summed from `own`'s topic sets that hold it.
-    """
-    if not topic:
-        found: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
-        for y, cotopic, events, agreements in conn.execute(sa.text(
-                f"{_PAIR_TOPICS}SELECT c.y, c.topic, c.events, c.agreements FROM present CROSS JOIN country_pairs c "
-                "WHERE c.topic = present.topic AND present.topic <> '' AND c.x = :own "
-                "AND c.events + c.agreements > 0"), {"own": own}):
-            found[(own, int(y))][str(cotopic)] = [int(events), int(agreements)]
-        return found
+    """(own, y) -> co-topic -> [events, agreements] of the items `own` shares with y on `topic` ('' any),
+    summed from `own`'s topic sets (those holding `topic`)."""
     sets = t.country_pair_sets
-    holds = (sa.func.strpos if conn.dialect.name == "postgresql" else sa.func.instr)(sets.c.topics, json.dumps(topic))
-    return _set_topics(conn.execute(sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements)
-                                    .where(sets.c.x == own, holds > 0)), topic)
+    query = sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements).where(sets.c.x == own)
+    if topic:
+        holds = sa.func.strpos if conn.dialect.name == "postgresql" else sa.func.instr
+        query = query.where(holds(sets.c.topics, json.dumps(topic)) > 0)
+    return _set_topics(conn.execute(query), topic)
 
 
 def _set_topics(rows: Iterable[Any], topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:

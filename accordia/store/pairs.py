@@ -1,17 +1,20 @@
 """Country-pair counts, kept by the write path in Python: the network and partner pages read small tables.
 
-Two tables, both holding ordered pairs of country entity ids (x, y) both ways round:
+Two tables of pairs of country entity ids:
 
-- `country_pairs` (topic, x, y): how many events and agreements both countries took part in, among
-  those on `topic` ('' for any topic). Ranking a network or a partner list reads these rows.
-- `country_pair_sets` (x, y, topics): the same events and agreements grouped by their whole topic
+- `country_pairs` (topic, x, y), x < y: how many events and agreements both countries took part in,
+  among those on `topic` ('' for any topic). Ranking a network or a partner list reads these rows.
+  One row per pair, not both ways round: they are most of the rows written, and a topic holds at
+  most one row per pair of countries (a few tens of thousands), so a partner list scans it for y.
+- `country_pair_sets` (x, y, topics), both ways round (read by x): the same events and agreements
+  grouped by their whole topic
   set (sorted codes as a JSON array, '[]' for none). How often a pair's items on topic f were also
   about topic c is the sum over the sets holding both: a few rows per pair, where a table per pair,
   filter topic and co-topic grew to millions of rows and tripled the file.
 
 An item (event or agreement) with countries C and topics T adds 1 to (f, x, y) for every f in T and
-'', and to (x, y, T), for every ordered pair x != y of C. The write path tells `linking` which links
-an item gains (and which it had), and `apply` sends the difference of the items' old and new
+'' and every pair x < y of C, and to (x, y, T) for every ordered pair x != y of C. The write path
+tells `linking` which links an item gains (and which it had), and `apply` sends the difference of the items' old and new
 contributions as one upsert per table at the end of the transaction. Code that removes links (a
 split moving a participant) wraps the change in `recounting`, which reads the items' contributions
 from the link tables before and after. `count_all` counts both tables from scratch (the migration's
@@ -21,6 +24,7 @@ backfill and the tests' reference).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -51,6 +55,8 @@ _CHANGES = "accordia.pair_changes"
 
 # (topic, x, y) or (x, y, topics) -> [events, agreements]
 Counts = dict[tuple[Any, ...], list[int]]
+# The same being summed: one dict of changes per column (events, agreements), cheaper to add to.
+Deltas = tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]
 
 
 @dataclass
@@ -99,8 +105,8 @@ def apply(conn: Connection) -> None:
     for name, item_id in changes.before:
         items[_TABLES[name][0]].add(item_id)
     countries = _country_ids(conn)
-    pairs: Counts = {}
-    sets: Counts = {}
+    pairs: Deltas = ({}, {})
+    sets: Deltas = ({}, {})
     for kind, ids in items.items():
         participants, topics, _key = _LINKS[kind]
         # A side the transaction did not touch is as stored (read for all such items at once).
@@ -136,8 +142,8 @@ def recounting(conn: Connection, kind: str, ids: Iterable[int]) -> Iterator[None
     before = contributions(conn, kind, wanted, countries)
     yield
     after = contributions(conn, kind, wanted, countries)
-    pairs: Counts = {}
-    sets: Counts = {}
+    pairs: Deltas = ({}, {})
+    sets: Deltas = ({}, {})
     column = 0 if kind == "events" else 1
     for item_id in wanted:
         old, new = before.get(item_id), after.get(item_id)
@@ -159,9 +165,14 @@ def contributions(conn: Connection, kind: str, ids: Collection[int],
 
 def count_all(conn: Connection) -> tuple[Counts, Counts]:
     """Both tables counted from every stored link: ((topic, x, y) -> counts, (x, y, topics) -> counts)."""
+    pairs, sets = _counted(conn)
+    return _merged(pairs), _merged(sets)
+
+
+def _counted(conn: Connection) -> tuple[Deltas, Deltas]:
     countries = _country_ids(conn)
-    pairs: Counts = {}
-    sets: Counts = {}
+    pairs: Deltas = ({}, {})
+    sets: Deltas = ({}, {})
     for column, kind in enumerate(("events", "agreements")):
         participants, topics, key = _LINKS[kind]
         members: dict[int, set[int]] = defaultdict(set)
@@ -174,13 +185,12 @@ def count_all(conn: Connection) -> tuple[Counts, Counts]:
                 item_topics[int(item_id)].add(str(topic))
         for item_id, found in members.items():
             _count(pairs, sets, frozenset(found), frozenset(item_topics.get(item_id, ())), column, 1)
-    return dict(pairs), dict(sets)
+    return pairs, sets
 
 
 def write_all(conn: Connection) -> None:
     """Fill both (empty) tables from the stored links."""
-    pairs, sets = count_all(conn)
-    _upsert(conn, pairs, sets)
+    _upsert(conn, *_counted(conn))
 
 
 def _country_ids(conn: Connection) -> frozenset[int]:
@@ -206,26 +216,34 @@ def _links_of(conn: Connection, kind: str, country_items: Collection[int], topic
     return {side: {i: frozenset(values) for i, values in by_item.items()} for side, by_item in found.items()}
 
 
-def _count(pairs: Counts, sets: Counts, countries: frozenset[int], topics: frozenset[str], column: int,
+def _count(pairs: Deltas, sets: Deltas, countries: frozenset[int], topics: frozenset[str], column: int,
            sign: int) -> None:
     """Add (sign 1) or take away (-1) one item's contribution to both tables."""
     if len(countries) < 2:
         return
-    filters = ["", *topics]
-    key = topic_key(topics)
-    for x in countries:
-        for y in countries:
-            if x == y:
-                continue
-            for slot in [(topic, x, y) for topic in filters]:
-                found = pairs.get(slot)
-                if found is None:
-                    found = pairs[slot] = [0, 0]
-                found[column] += sign
-            found = sets.get((x, y, key))
-            if found is None:
-                found = sets[(x, y, key)] = [0, 0]
-            found[column] += sign
+    filters = ("", *topics)
+    key = _KEYS.get(topics)
+    if key is None:
+        key = _KEYS[topics] = topic_key(topics)
+    by_topic, by_set = pairs[column], sets[column]
+    for x, y in itertools.permutations(countries, 2):
+        if x < y:
+            for topic in filters:
+                slot = (topic, x, y)
+                by_topic[slot] = by_topic.get(slot, 0) + sign
+        pair = (x, y, key)
+        by_set[pair] = by_set.get(pair, 0) + sign
+
+
+# Topic set -> its `country_pair_sets.topics` value (the sets met are few).
+_KEYS: dict[frozenset[str], str] = {}
+
+
+def _merged(deltas: Deltas) -> Counts:
+    """Key -> [events, agreements], leaving out keys whose changes cancel."""
+    events, agreements = deltas
+    return {slot: [events.get(slot, 0), agreements.get(slot, 0)] for slot in sorted(events.keys() | agreements.keys())
+            if events.get(slot, 0) or agreements.get(slot, 0)}
 
 
 _UPSERTS = {
@@ -234,14 +252,14 @@ _UPSERTS = {
 }
 
 
-def _upsert(conn: Connection, pairs: Counts, sets: Counts) -> None:
+def _upsert(conn: Connection, pairs: Deltas, sets: Deltas) -> None:
     """Add the counts to the rows of both tables (creating the rows missing), one executemany each."""
     # The driver's own placeholders and plain tuples: SQLAlchemy's handling of a dict of parameters
     # per row cost more than the upserts themselves.
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for table, counts in (("country_pairs", pairs), ("country_pair_sets", sets)):
         # Sorted, so that concurrent writers lock rows in the same order.
-        rows = [(*slot, n[0], n[1]) for slot, n in sorted(counts.items()) if n[0] or n[1]]
+        rows = [(*slot, n[0], n[1]) for slot, n in _merged(counts).items()]
         if not rows:
             continue
         names = ", ".join(_UPSERTS[table])
