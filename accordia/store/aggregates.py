@@ -221,10 +221,13 @@ def _partner_topics(conn: Connection, own: int, topic: str) -> dict[tuple[int, i
 def _set_topics(rows: Iterable[Any], topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
     """(x, y) -> co-topic -> [events, agreements] on `topic` ('' for any), summed from topic-set rows."""
     found: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
+    parsed: dict[str, list[str]] = {}  # a country's sets repeat across its partners
     for x, y, key, events, agreements in rows:
         if not (events or agreements):
             continue
-        topics = pair_sets.topics_of(key)
+        topics = parsed.get(key)
+        if topics is None:
+            topics = parsed[key] = pair_sets.topics_of(key)
         if topic and topic not in topics:
             continue
         counts = found[(int(x), int(y))]
