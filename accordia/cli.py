@@ -622,7 +622,7 @@ def export(
             "agreements": [to_plain(r) for r in store.agreements(EventFilter(limit=analyze.MAX_EVENTS))],
             "entities": [to_plain(r) for r in store.entities(limit=analyze.MAX_EVENTS)],
         }
-        edges = analyze.network(store)
+        edges = analyze.network(store, limit=None)  # an export holds every edge
     written = []
     if format == "json":
         for name, rows in tables.items():

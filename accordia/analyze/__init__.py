@@ -32,17 +32,20 @@ from accordia.store import Store, country_label
 from accordia.store.aggregates import NETWORK_TOPICS
 from accordia.store.search import DocumentMatch
 
-__all__ = ["KINDS", "AgreementLife", "AreaActivity", "DocumentMatch", "Edge", "KeyArea", "LifeEntry", "Month",
-           "Partner", "Region", "Strategy", "StrategyActivity", "StrategyCell", "TopicTrend", "agreement_life",
-           "available_strategies", "load_regions", "load_strategy", "network", "network_graph", "partners",
-           "region", "search_documents", "strategy_activity", "timeline", "topic_profile"]
+__all__ = ["KINDS", "NETWORK_EDGES", "AgreementLife", "AreaActivity", "DocumentMatch", "Edge", "KeyArea",
+           "LifeEntry", "Month", "Partner", "Region", "Strategy", "StrategyActivity", "StrategyCell", "TopicTrend",
+           "agreement_life", "available_strategies", "load_regions", "load_strategy", "network", "network_graph",
+           "partners", "region", "search_documents", "strategy_activity", "timeline", "topic_profile"]
 
 # The most rows a full listing (`accordia export`) reads.
 MAX_EVENTS = 1_000_000
 EVENT_TYPES = ("meeting", "conference", "signing", "approval", "visit", "announcement")
 PERIODS = ("year", "month")
-# Topics shown per network edge: as many as the stored network keeps.
+# Topics shown per network edge.
 TOP_TOPICS = NETWORK_TOPICS
+# Edges `network` returns by default, heaviest first: a readable graph, read in a few milliseconds however
+# large the knowledge base (a 100k-report base has about 19,000 pairs); `limit=None` returns them all.
+NETWORK_EDGES = 500
 
 
 @dataclass
@@ -118,10 +121,13 @@ def partners(store: Store, country: str, topic: str | None = None, since: date |
 
 
 def network(store: Store, topic: str | None = None, since: date | None = None, until: date | None = None,
-            countries: set[str] | None = None, region: str | None = None) -> list[Edge]:
+            countries: set[str] | None = None, region: str | None = None,
+            limit: int | None = NETWORK_EDGES) -> list[Edge]:
     """Weighted country-to-country edges: events and agreements each pair took part in together.
 
     `countries` or `region` (a name from `accordia/data/regions.yaml`) keeps edges inside that group.
+    Only the `limit` heaviest edges come back (ties broken by codes); `limit=None` gives every edge,
+    as exports need.
     """
     if region is not None:
         members = set(_region(region).members)
@@ -129,7 +135,7 @@ def network(store: Store, topic: str | None = None, since: date | None = None, u
     # The store ranks each pair's topics, most frequent first, and keeps only TOP_TOPICS of them.
     edges = [Edge(a, b, events, agreements, topics)
              for a, b, events, agreements, topics in store.network_edges(topic, since, until, countries,
-                                                                           top_topics=TOP_TOPICS)]
+                                                                           top_topics=TOP_TOPICS, limit=limit)]
     return sorted(edges, key=lambda e: (-e.weight, e.source, e.target))
 
 

@@ -45,7 +45,7 @@ from accordia.resolve import (
     sketch,
 )
 from accordia.resolve import surnames as person_surnames
-from accordia.store import aggregates, migrations, search
+from accordia.store import aggregates, migrations, pairs, search
 from accordia.store import schema as t
 from accordia.store.writing import AgreementEntry, EventEntry, Mirror, WriteCache
 
@@ -398,6 +398,7 @@ class Store:
                 conn.info[_CACHE] = cache
                 try:
                     yield conn, cache
+                    pairs.apply(conn)  # the pair counts the transaction's new links change
                 finally:
                     conn.info.pop(_CACHE, None)
             committed = True
@@ -1127,6 +1128,7 @@ class Store:
             present = set() if fresh else set(conn.execute(
                 _linked_statement(table, left, right), {"left_id": left_id}).scalars())
             cache.links[slot] = present
+        pairs.linking(conn, table.name, left_id, present, values)
         # Rows wait for one multi-row insert, sent before anything reads the table.
         cache.pending[table.name].extend({left: left_id, right: value} for value in sorted(values - present))
         present |= values
@@ -1172,14 +1174,20 @@ class Store:
             query = query.where(t.events.c.date >= filters.since)
         if filters.until:
             query = query.where(t.events.c.date <= filters.until)
-        if filters.topic:
+        if filters.topic and not filters.country:
             query = query.where(t.events.c.id.in_(
                 sa.select(t.event_topics.c.event_id).where(t.event_topics.c.topic == filters.topic)))
         if filters.country:
-            query = query.where(t.events.c.id.in_(
-                sa.select(t.event_participants.c.event_id).join(
-                    t.entities, t.entities.c.id == t.event_participants.c.entity_id)
-                .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper())))
+            of_country = (sa.select(t.event_participants.c.event_id).join(
+                t.entities, t.entities.c.id == t.event_participants.c.entity_id)
+                .where(t.entities.c.kind == "country", t.entities.c.key == filters.country.upper()))
+            if filters.topic:
+                # Both: walk the country's events and test the topic by primary key. Two IN lists made
+                # SQLite read every event on the topic (a large share of the base) and test the country.
+                of_country = of_country.where(sa.exists().where(
+                    t.event_topics.c.event_id == t.event_participants.c.event_id,
+                    t.event_topics.c.topic == filters.topic))
+            query = query.where(t.events.c.id.in_(of_country))
         if filters.query:
             # Text in the title or place, or anywhere in a source report (full-text index).
             like = f"%{filters.query.lower()}%"
@@ -1509,7 +1517,9 @@ class Store:
             # Bound aliases make every later mention of these names resolve to the new entity.
             for name in sorted({m.surface for m in moving} | ({alias} if alias else set())):
                 self._alias(conn, new_id, name, origin="split")
-            self._move_participation(conn, entity_id, new_id, {m.document_id for m in moving})
+            with pairs.recounting(conn, "events", conn.execute(sa.select(t.event_participants.c.event_id).where(
+                    t.event_participants.c.entity_id == entity_id)).scalars().all()):
+                self._move_participation(conn, entity_id, new_id, {m.document_id for m in moving})
             self._rebuild_roles(conn, entity_id)
             self._rebuild_roles(conn, new_id, like=entity_id)
             remaining = conn.execute(sa.select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)
@@ -1597,11 +1607,11 @@ class Store:
     @_translated
     def network_edges(self, topic: str | None = None, since: date | None = None, until: date | None = None,
                       countries: Collection[str] | None = None, top_topics: int | None = None,
-                      ) -> list[tuple[str, str, int, int, dict[str, int]]]:
+                      limit: int | None = None) -> list[tuple[str, str, int, int, dict[str, int]]]:
         """Country pairs with shared events and agreements (and their topics, only the `top_topics` most
-        frequent when given, in that order), counted in SQL."""
+        frequent when given, in that order), heaviest first, only the `limit` heaviest when given."""
         with self._read() as conn:
-            return aggregates.network_edges(conn, topic, since, until, countries, top_topics)
+            return aggregates.network_edges(conn, topic, since, until, countries, top_topics, limit)
 
     @_translated
     def period_counts(self, by: str, period: str = "month", country: str | None = None, topic: str | None = None,

@@ -25,18 +25,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from accordia.store import pairs as pair_sets
 from accordia.store import schema as t
 from accordia.store.search import matching_documents, text_match
 
 __all__ = ["NETWORK_TOPICS", "PAYLOAD_VERSION", "AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount",
            "agreement_sources", "area_activity", "areas_activity", "country_ids", "event_pairs", "fingerprint",
-           "network_edges", "partner_counts", "period_counts", "stored_network"]
+           "network_edges", "partner_counts", "period_counts"]
 
 log = logging.getLogger(__name__)
 
 # Topics kept per pair in the stored network (`analyze.network` shows this many per edge).
 NETWORK_TOPICS = 5
-_NETWORK = "network"
 # Raise when the JSON shape of a kept aggregate changes: copies written by other versions are then recounted.
 PAYLOAD_VERSION = 1
 
@@ -145,11 +145,23 @@ def _links(kind: str) -> tuple[sa.Table, sa.Table, str]:
 
 def partner_counts(conn: Connection, country: str, topic: str | None = None, since: date | None = None,
                    until: date | None = None) -> list[PartnerCounts]:
-    """Countries sharing events or agreements with `country`, with counts and the topics involved."""
+    """Countries sharing events or agreements with `country`, with counts and the topics involved.
+
+    Without dates, the counts are read from `country_pairs` and `country_pair_sets` (the rows of one
+    country); with dates they are counted from the link tables.
+    """
     countries = country_ids(conn)
     own = next((i for i, code in countries.items() if code == country.upper()), None)
     if own is None:
         return []
+    if since is None and until is None:
+        return _kept_partners(conn, countries, own, topic or "")
+    return _live_partners(conn, countries, own, topic, since, until)
+
+
+def _live_partners(conn: Connection, countries: dict[int, str], own: int, topic: str | None, since: date | None,
+                   until: date | None) -> list[PartnerCounts]:
+    """`partner_counts` counted from the link tables."""
     others = [i for i in countries if i != own]
     found: dict[str, PartnerCounts] = {}
     for kind, ids in (("events", _event_ids(conn.dialect.name, topic, since, until)),
@@ -174,37 +186,187 @@ def partner_counts(conn: Connection, country: str, topic: str | None = None, sin
     return list(found.values())
 
 
+def _kept_partners(conn: Connection, countries: dict[int, str], own: int, topic: str) -> list[PartnerCounts]:
+    """`partner_counts` without dates, from the pair tables (topic '' for any topic)."""
+    pairs = t.country_pairs
+    found: dict[int, PartnerCounts] = {}
+    # Each pair is kept once (x < y): the partner is whichever of the two is not `own`.
+    other = sa.case((pairs.c.x == own, pairs.c.y), else_=pairs.c.x)
+    for y, events, agreements in conn.execute(
+            sa.select(other, pairs.c.events, pairs.c.agreements)
+            .where(pairs.c.topic == topic, sa.or_(pairs.c.x == own, pairs.c.y == own),
+                   pairs.c.events + pairs.c.agreements > 0)
+            .order_by(other)):
+        found[int(y)] = PartnerCounts(countries[y], int(events), int(agreements))
+    for (_, y), topics in sorted(_partner_topics(conn, own, topic).items()):
+        partner = found.get(y)
+        if partner is not None:
+            # Topics of shared events first, then those only of shared agreements, as the link tables add them.
+            for cotopic, (events, agreements) in sorted(topics.items(), key=lambda c: (c[1][0] == 0, c[0])):
+                partner.topics[cotopic] = events + agreements
+    return list(found.values())
+
+
+def _partner_topics(conn: Connection, own: int, topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """(own, y) -> co-topic -> [events, agreements] of the items `own` shares with y on `topic` ('' any),
+    summed from `own`'s topic sets (those holding `topic`)."""
+    sets = t.country_pair_sets
+    query = sa.select(sets.c.x, sets.c.y, sets.c.topics, sets.c.events, sets.c.agreements).where(sets.c.x == own)
+    if topic:
+        holds = sa.func.strpos if conn.dialect.name == "postgresql" else sa.func.instr
+        query = query.where(holds(sets.c.topics, json.dumps(topic)) > 0)
+    return _set_topics(conn.execute(query), topic)
+
+
+def _set_topics(rows: Iterable[Any], topic: str) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """(x, y) -> co-topic -> [events, agreements] on `topic` ('' for any), summed from topic-set rows."""
+    found: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(dict)
+    parsed: dict[str, list[str]] = {}  # a country's sets repeat across its partners
+    for x, y, key, events, agreements in rows:
+        if not (events or agreements):
+            continue
+        topics = parsed.get(key)
+        if topics is None:
+            topics = parsed[key] = pair_sets.topics_of(key)
+        if topic and topic not in topics:
+            continue
+        counts = found[(int(x), int(y))]
+        for cotopic in topics:
+            slot = counts.get(cotopic)
+            if slot is None:
+                counts[cotopic] = [int(events), int(agreements)]
+            else:
+                slot[0] += int(events)
+                slot[1] += int(agreements)
+    return found
+
+
 Network = dict[tuple[int, int], tuple[int, int, dict[str, int]]]
 Edges = list[tuple[str, str, int, int, dict[str, int]]]
 
 
 def network_edges(conn: Connection, topic: str | None = None, since: date | None = None,
                   until: date | None = None, countries: Collection[str] | None = None,
-                  top_topics: int | None = None) -> Edges:
+                  top_topics: int | None = None, limit: int | None = None) -> Edges:
     """Country pairs with the number of events and agreements they share, and the topics of those.
 
-    With `top_topics`, only that many topics per pair come back, most frequent first (ties: topics of
-    shared events before those only of shared agreements, then by code). Without topic or date filters
-    and with at most `NETWORK_TOPICS` topics, the answer is read from the stored network when it is
-    current (and computed and stored when it is not, for the whole network only).
+    Heaviest pairs first (then by codes); with `limit`, only that many. With `top_topics`, only that
+    many topics per pair come back, most frequent first (ties: topics of shared events before those
+    only of shared agreements, then by code). Without date filters and with `top_topics`, the answer
+    is read from `country_pairs` and `country_pair_sets`: only the chosen pairs' topic sets are read.
     """
     ids = country_ids(conn, countries)
     if len(ids) < 2:
         return []
-    if topic is None and since is None and until is None and top_topics is not None \
-            and top_topics <= NETWORK_TOPICS:
-        edges = stored_network(conn, refresh=countries is None)
-        if edges is not None:
-            if countries is not None:
-                # A pair's counts do not depend on the other countries: the group's edges are the
-                # whole network's edges between its members.
-                members = set(ids.values())
-                edges = [edge for edge in edges if edge[0] in members and edge[1] in members]
-            if top_topics < NETWORK_TOPICS:
-                edges = [(a, b, events, agreements, dict(list(topics.items())[:top_topics]))
-                         for a, b, events, agreements, topics in edges]
-            return edges
-    return _edges(ids, _live_network(conn, ids, topic, since, until, top_topics))
+    if since is None and until is None and top_topics is not None:
+        return _kept_network(conn, ids, topic or "", countries is not None, top_topics, limit)
+    return _edges(ids, _live_network(conn, ids, topic, since, until, top_topics))[:limit]
+
+
+# Pairs whose topics are looked up by key; for more, the topic's rows are read whole.
+_PAIR_LOOKUPS = 1_000
+
+
+def _kept_network(conn: Connection, ids: dict[int, str], topic: str, among: bool, top_topics: int,
+                  limit: int | None) -> Edges:
+    """`network_edges` from the pair tables: pairs on `topic` ('' for any), among `ids` when `among`."""
+    pairs = t.country_pairs
+    where: list[Any] = [pairs.c.topic == topic, pairs.c.x < pairs.c.y, pairs.c.events + pairs.c.agreements > 0]
+    if among:
+        where += [pairs.c.x.in_(list(ids)), pairs.c.y.in_(list(ids))]
+    weight = pairs.c.events + pairs.c.agreements
+    if limit is not None:
+        # The weight of the limit-th pair: only pairs at least that heavy can make the cut (ties are
+        # then ordered by codes, which ids do not follow).
+        lightest = conn.execute(sa.select(weight).where(*where).order_by(weight.desc())
+                                .offset(max(limit - 1, 0)).limit(1)).scalar()
+        if lightest is not None:
+            where.append(weight >= lightest)
+    names = ids if among else None
+    found: list[tuple[str, str, int, int, int, int]] = []
+    for x, y, events, agreements in conn.execute(sa.select(pairs.c.x, pairs.c.y, pairs.c.events,
+                                                           pairs.c.agreements).where(*where)):
+        if names is None:
+            names = country_ids(conn)
+        found.append((*_pair(names[x], names[y]), int(events), int(agreements), int(x), int(y)))
+    found.sort(key=lambda edge: (-(edge[2] + edge[3]), edge[0], edge[1]))
+    if limit is not None:
+        found = found[:limit]
+    if not found:
+        return []
+    chosen = {(x, y) for *_, x, y in found}
+    lookups = sorted(chosen) if len(chosen) <= _PAIR_LOOKUPS else None
+    ranked: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    if topic:
+        # Under a filter the pairs' topic sets holding it are summed here: splitting each set in SQL
+        # (json_each, GROUP BY, window) cost a third more than parsing the few distinct sets once.
+        counted = _set_topics(conn.execute(_top_pair_topics(conn.dialect.name, topic, lookups, top_topics)), topic)
+        for pair, counts in counted.items():
+            if pair in chosen:
+                best = sorted(counts.items(), key=lambda c: (-(c[1][0] + c[1][1]), c[1][0] == 0, c[0]))[:top_topics]
+                ranked[pair] = {cotopic: events + agreements for cotopic, (events, agreements) in best}
+    else:
+        for x, y, cotopic, n in conn.execute(_top_pair_topics(conn.dialect.name, topic, lookups, top_topics)):
+            if (x, y) in chosen:
+                ranked[(x, y)][cotopic] = int(n)
+    return [(a, b, events, agreements, ranked.get((x, y), {})) for a, b, events, agreements, x, y in found]
+
+
+# The topics present in `country_pairs` ('' included), by a loose scan of its primary key: a probe per
+# topic instead of reading every row.
+_PAIR_TOPICS = ("WITH RECURSIVE present (topic) AS (SELECT min(topic) FROM country_pairs UNION ALL "
+                "SELECT (SELECT min(c.topic) FROM country_pairs c WHERE c.topic > present.topic) FROM present "
+                "WHERE present.topic IS NOT NULL) ")
+
+
+def _top_pair_topics(dialect: str, topic: str, chosen: list[tuple[int, int]] | None,
+                     top_topics: int) -> sa.TextClause:
+    """For any topic (''), the `top_topics` most frequent topics of each pair (x < y), ranked in SQL.
+
+    Ranked as the live count ranks them: most frequent first, then topics of shared events before
+    those only of shared agreements, then by code; `(x, y, cotopic, n)` rows in rank order, a pair's
+    count on each topic being its `country_pairs` row of that topic. Under a filter topic, the pairs'
+    topic sets that hold it (`country_pair_sets` rows), for the caller to sum. With `chosen`, only
+    those pairs, by key: they travel as one parameter (a JSON array in SQLite, two integer arrays in
+    PostgreSQL) joined to the primary key, where an IN list of row values made SQLite scan the table
+    and an OR of 500 pairs cost more to plan than to run.
+    """
+    params: dict[str, Any] = {}
+    if dialect == "postgresql":
+        wanted = "unnest(CAST(:xs AS integer[]), CAST(:ys AS integer[])) AS wanted (x, y)"
+        match = "c.x = wanted.x AND c.y = wanted.y"
+        holds = "strpos(c.topics, :needle) > 0"
+        if chosen is not None:
+            params = {"xs": [x for x, _ in chosen], "ys": [y for _, y in chosen]}
+    else:
+        # CROSS JOIN keeps the pairs as SQLite's outer loop.
+        wanted = "json_each(:pairs) AS wanted"
+        match = "c.x = wanted.value ->> 0 AND c.y = wanted.value ->> 1"
+        holds = "instr(c.topics, :needle) > 0"
+        if chosen is not None:
+            params = {"pairs": json.dumps(chosen)}
+    prefix = ""
+    if not topic:
+        if chosen is None:
+            source = "country_pairs c WHERE c.x < c.y AND c.topic <> ''"
+        else:
+            prefix = _PAIR_TOPICS
+            source = (f"{wanted} CROSS JOIN present CROSS JOIN country_pairs c WHERE c.topic = present.topic "
+                      f"AND present.topic <> '' AND {match}")
+        summed = (f"SELECT c.x AS x, c.y AS y, c.topic AS cotopic, c.events AS events, "
+                  f"c.events + c.agreements AS n FROM {source}")
+    else:
+        # The topic-set rows `(x, y, topics, events, agreements)` holding the topic, summed by the caller.
+        source = ("country_pair_sets c WHERE c.x < c.y" if chosen is None
+                  else f"{wanted} CROSS JOIN country_pair_sets c WHERE {match}")
+        params["needle"] = json.dumps(topic)
+        return sa.text(f"SELECT c.x, c.y, c.topics, c.events, c.agreements FROM {source} AND {holds}"
+                       ).bindparams(**params)
+    return sa.text(
+        f"{prefix}SELECT x, y, cotopic, n FROM (SELECT x, y, cotopic, n, row_number() OVER (PARTITION BY x, y "
+        "ORDER BY n DESC, CASE WHEN events > 0 THEN 0 ELSE 1 END, cotopic) AS r FROM ("
+        f"{summed}) AS summed WHERE n > 0) AS ranked WHERE r <= :top ORDER BY x, y, r"
+    ).bindparams(top=top_topics, **params)
 
 
 def _edges(ids: dict[int, str], found: Network) -> Edges:
@@ -226,23 +388,6 @@ def fingerprint(conn: Connection) -> str:
              else sa.select(sa.func.max(table.c.id)).scalar_subquery()
              for table in (t.documents, t.resolution_decisions) for what in ("n", "max")]
     return ":".join(str(value or 0) for value in conn.execute(sa.select(*parts)).one())
-
-
-def stored_network(conn: Connection, refresh: bool = True) -> Edges | None:
-    """The whole network as `network_edges` gives it (`NETWORK_TOPICS` topics per pair), as stored.
-
-    When the stored copy is not current, it is counted from the link tables and (with `refresh`)
-    stored for the next reads; without `refresh`, None says there is no current copy.
-    """
-    def count() -> Edges:
-        ids = country_ids(conn)
-        return _edges(ids, _live_network(conn, ids, None, None, None, NETWORK_TOPICS))
-
-    # One JSON document for the whole network: a single row to read and one C-speed parse, where a
-    # row per pair cost more in Python than the query it saves on large knowledge bases.
-    found = _stored(conn, _NETWORK, count if refresh else None)
-    return None if found is None else [(a, b, events, agreements, topics)
-                                       for a, b, events, agreements, topics in found]
 
 
 def _stored(conn: Connection, name: str, count: Callable[[], Any] | None) -> Any:
@@ -343,32 +488,22 @@ def _live_network(conn: Connection, ids: dict[int, str], topic: str | None, sinc
 def event_pairs(conn: Connection, limit: int | None = None) -> list[tuple[str, str, int]]:
     """Country pairs by the number of events both took part in, most first (then by codes).
 
-    Every event counts, so the list is kept (`aggregate_state`) until the knowledge base changes.
+    Read from `country_pairs`: with `limit`, only the pairs at least as frequent as the limit-th.
     """
-    def count() -> list[list[Any]]:
-        pairs = _live_pairs(conn)
-        return [[pair[0] for pair in pairs], [pair[1] for pair in pairs], [pair[2] for pair in pairs]]
-
-    # Kept as three parallel lists, so reading the top ten builds ten tuples, not one per pair.
-    first, second, counts = _stored(conn, "pairs", count)
-    return list(zip(first[:limit], second[:limit], counts[:limit], strict=True))
-
-
-def _live_pairs(conn: Connection) -> list[tuple[str, str, int]]:
-    # Country entities are few, so their ids go in as a list and the self-join of the participants
-    # never touches the entities table (several times faster on large bases).
-    countries = country_ids(conn)
-    if len(countries) < 2:
+    pairs = t.country_pairs
+    where: list[Any] = [pairs.c.topic == "", pairs.c.x < pairs.c.y, pairs.c.events > 0]
+    if limit is not None:
+        fewest = conn.execute(sa.select(pairs.c.events).where(*where).order_by(pairs.c.events.desc())
+                              .offset(max(limit - 1, 0)).limit(1)).scalar()
+        if fewest is not None:
+            where.append(pairs.c.events >= fewest)
+    rows = conn.execute(sa.select(pairs.c.x, pairs.c.y, pairs.c.events).where(*where)).all()
+    if not rows:
         return []
-    a = t.event_participants.alias("a")
-    b = t.event_participants.alias("b")
-    query = (sa.select(a.c.entity_id, b.c.entity_id, sa.func.count())
-             .select_from(a.join(b, a.c.event_id == b.c.event_id))
-             .where(a.c.entity_id.in_(list(countries)), b.c.entity_id.in_(list(countries)),
-                    a.c.entity_id < b.c.entity_id)
-             .group_by(a.c.entity_id, b.c.entity_id))
-    return sorted(((*_pair(countries[x], countries[y]), int(n)) for x, y, n in conn.execute(query)),
-                  key=lambda pair: (-pair[2], pair[0], pair[1]))
+    countries = country_ids(conn)
+    found = sorted(((*_pair(countries[x], countries[y]), int(n)) for x, y, n in rows),
+                   key=lambda pair: (-pair[2], pair[0], pair[1]))
+    return found[:limit]
 
 
 def _pair(x: str, y: str) -> tuple[str, str]:

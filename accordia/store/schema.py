@@ -7,6 +7,7 @@
                └─ document_countries / document_topics
     runs ── failures
     aggregate_state (caches of whole-base aggregates, rebuilt from the tables above)
+    country_pairs / country_pair_sets (pair counts per topic and per topic set, kept by the write path)
 """
 
 from __future__ import annotations
@@ -219,6 +220,31 @@ aggregate_state = Table(
     Column("fingerprint", String(128), nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False),
     Column("payload", Text, nullable=False),
+)
+
+# Country pairs counted per topic, kept by the write path (accordia/store/pairs.py) in the transaction that
+# writes the links. Ordered pairs, both ways round, of country entity ids; `topic` '' means any topic.
+# country_pairs: events and agreements both countries took part in (among those on `topic`).
+country_pairs = Table(
+    "country_pairs", metadata,
+    Column("topic", String(32), primary_key=True),
+    Column("x", Integer, primary_key=True),
+    Column("y", Integer, primary_key=True),
+    Column("events", Integer, nullable=False),
+    Column("agreements", Integer, nullable=False),
+    # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
+    sqlite_with_rowid=False,
+)
+# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, a JSON array).
+country_pair_sets = Table(
+    "country_pair_sets", metadata,
+    Column("x", Integer, primary_key=True),
+    Column("y", Integer, primary_key=True),
+    Column("topics", String(400), primary_key=True),
+    Column("events", Integer, nullable=False),
+    Column("agreements", Integer, nullable=False),
+    # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
+    sqlite_with_rowid=False,
 )
 
 runs = Table(
