@@ -223,8 +223,9 @@ aggregate_state = Table(
 )
 
 # Country pairs counted per topic, kept by the write path (accordia/store/pairs.py) in the transaction that
-# writes the links. Ordered pairs, both ways round, of country entity ids; `topic` '' means any topic.
-# country_pairs: events and agreements both countries took part in (among those on `topic`).
+# writes the links, over country entity ids; `topic` '' means any topic.
+# country_pairs: events and agreements both countries took part in (among those on `topic`), one row
+# per pair (x < y).
 country_pairs = Table(
     "country_pairs", metadata,
     Column("topic", String(32), primary_key=True),
@@ -235,7 +236,8 @@ country_pairs = Table(
     # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
     sqlite_with_rowid=False,
 )
-# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, a JSON array).
+# country_pair_sets: the same events and agreements by their whole topic set (sorted codes, a JSON
+# array), both ways round (read by x).
 country_pair_sets = Table(
     "country_pair_sets", metadata,
     Column("x", Integer, primary_key=True),
