@@ -23,7 +23,7 @@ from accordia.extract.events import (
     find_agreements,
     find_events,
 )
-from accordia.extract.layout import Layout, Sentence, read_layout
+from accordia.extract.layout import Layout, Sentence, opens_with, read_layout
 from accordia.extract.model import ParticipantModel
 from accordia.extract.participants import (
     CountryEvidence,
@@ -265,8 +265,8 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     if event_records or agreement_records:
         # Subjects the report names, but not those of its background sentences ("Last year the
         # two countries also discussed nuclear power").
-        topics.update(*[sentence.topics for position, sentence in enumerate(layout.body)
-                        if not position or not resources.background_opening.match(layout.text, sentence.start)])
+        topics.update(*[sentence.topics for sentence in layout.body
+                        if not opens_with(layout, sentence, resources.background_opening)])
     return Record(
         source=document.source,
         language=language,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from accordia.extract.layout import Layout, Sentence, dateline_span
+from accordia.extract.layout import Layout, Sentence, dateline_span, opens_with
 from accordia.extract.resources import GuardedPattern, Resources
 from accordia.extract.text import DateMention, Match
 
@@ -168,9 +168,8 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
         strong = strength == "strong"
         before = layout.text[max(sentence.start, match.start - 30):match.start]
         if _BACKGROUND_BEFORE.search(before) or _earlier_year(layout, match.end, sentence.end) or (
-                sentence is not layout.body[0] and (
-                    _in_past_clause(layout, sentence, match.start, match.end)
-                    or resources.background_opening.match(layout.text, sentence.start))):
+                sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)) or (
+                opens_with(layout, sentence, resources.background_opening)):
             continue
         if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
                 layout.text, match.end):

@@ -210,6 +210,14 @@ def _day_month_as_dateline(value: date, text: str, sentences: list[Sentence], bo
     return value
 
 
+def opens_with(layout: Layout, sentence: Sentence, *openings: re.Pattern[str]) -> bool:
+    """Whether a body sentence after the lead opens with one of `openings` (Resources'
+    `background_opening`, `aside_opening`): the lead is the news whatever its first words."""
+    body = layout.body
+    return bool(body) and sentence is not body[0] and any(
+        opening.match(layout.text, sentence.start) for opening in openings)
+
+
 def dateline_span(layout: Layout) -> tuple[int, int] | None:
     """Where the dateline's date sits in the text, if the first body sentence opens with one."""
     body = layout.body

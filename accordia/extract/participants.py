@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from accordia.extract.layout import Layout, Sentence, in_sentences
+from accordia.extract.layout import Layout, Sentence, in_sentences, opens_with
 from accordia.extract.resources import OrgInfo, Resources, RoleInfo
 from accordia.extract.text import Match
 
@@ -672,8 +672,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         passing = [m for m, value in cues if value == "passing"]
         # A background sentence or an aside ("To note, Azerbaijan is implementing together with
         # Georgia...") names every country in it in passing, however cooperative its words.
-        background = sentence is not body[0] and bool(resources.background_opening.match(text, sentence.start)
-                                                      or resources.aside_opening.match(text, sentence.start))
+        background = opens_with(layout, sentence, resources.background_opening, resources.aside_opening)
         passing_run = False
         # Both observer patterns take the word within the sentence: most sentences have none.
         observers_named = _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None
@@ -691,6 +690,10 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
             listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
+            # A cooperation word counts for the mentions near it, not for every state a long
+            # sentence names ("relations" at one end, "Madrid" at the other).
+            cooperative = in_event or any(abs(m.start - match.start) <= _COOPERATION_REACH
+                                          for m in cooperation_cues)
             observer = bool(codes) and observers_named and bool(
                 _OBSERVER_NEAR.search(text, max(sentence.start, match.start - 50), match.start)
                 or _OBSERVER_AFTER.match(text, match.end, min(sentence.end, match.end + 60)))
@@ -708,10 +711,6 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
                         0 <= match.start - p.end <= 25 for p in passing) or bool(
                         passing_after.match(text, match.end, min(len(text), match.end + 24))) or (
                         _names_private_company(text, names, position, resources))
-                # A cooperation word counts for the mentions near it, not for every state a long
-                # sentence names ("relations" at one end, "Madrid" at the other).
-                cooperative = in_event or any(abs(m.start - match.start) <= _COOPERATION_REACH
-                                              for m in cooperation_cues)
                 weight = 0.0 if in_passing else (0.55 if cooperative else 0.2)
                 if listed and not in_passing and item.features["listed_after_cue"] == 0.0:
                     # One of the states listed as the parties ("ministers of A, B and C") is a
