@@ -37,7 +37,8 @@ def _spans(pattern: re.Pattern[str], value: str) -> list[tuple[tuple[int, int], 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)]*(?=\s+[\"'“‘«(\[]?[A-Z0-9\-–—•*])|\n\s*\n|\n(?=\s*[-–—•*·▪]\s)|\n")
 _HEAD_WORD = re.compile(rf"\b{participants._HEADS}\b")
 _UPPER, _LOWER = "A-ZÀ-ÖØ-ÞĀ-ſ", "a-zß-öø-ÿĀ-ſ"
-_NAME_TOKEN = rf"(?:[{_UPPER}][{_LOWER}'’\-]*[{_LOWER}](?:[-’'][{_UPPER}][{_LOWER}]+)?|(?:[A-Z]\.){{1,3}})"
+# (A first initial may be any capital of a name, as its first letter may: "Ś. Kowalski".)
+_NAME_TOKEN = rf"(?:[{_UPPER}][{_LOWER}'’\-]*[{_LOWER}](?:[-’'][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]\.(?:[A-Z]\.){{0,2}})"
 _NAME_RUN = re.compile(
     rf"{_NAME_TOKEN}(?:\s+(?:(?:bin|ibn|al|el|de|da|van|von|der|den|di|du|le|la|dos|del)\s+)*(?:al-|el-)?"
     rf"{_NAME_TOKEN})*")
