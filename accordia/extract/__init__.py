@@ -35,7 +35,7 @@ from accordia.extract.participants import (
     score_countries,
 )
 from accordia.extract.resources import OrgInfo, Resources, get_resources
-from accordia.extract.text import detect_language
+from accordia.extract.text import Match, detect_language
 from accordia.models import Agreement, Document, Event, Organization, Person, Record, RoleMention
 
 # Words in an agreement's title that keep an agreement between companies from being a contract
@@ -45,8 +45,15 @@ _NOT_COMMERCIAL = re.compile(r"\b(?:framework|cooperation|collaboration|strategi
 
 # After an intergovernmental body's name: its ministers or leaders, who then met.
 _GROUP_MET_AFTER = re.compile(r"\s+(?:energy\s+)?(?:ministers|leaders|heads of state)\b[^.;]{0,80}?\bmet\b")
-_BOTH_SIDES = re.compile(r"\b(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
-                         r"presidents|ministries)\b", re.I)
+_BOTH_SIDES = re.compile(r"\b(?:(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
+                         r"presidents|ministries)|the (?:sides|parties))\b", re.I)
+
+# A title that makes a document one between governments ("the intergovernmental agreement").
+_BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
+
+# "between the European Union and Egypt": a body as one side of a document, a state the other.
+_BODY_FACING_STATE = re.compile(r"\s+and\s+(?:the\s+)?")
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$")
 
 __all__ = ["PARTICIPANT_MODEL", "ExtractOptions", "country_evidence", "extract", "extract_many", "get_resources"]
 
@@ -174,21 +181,28 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # and Uzbekistan signed", "signed by Kazakhstan's minister"): participants named in the
             # agreement's sentence are parties too.
             party_countries |= set(countries_in([agreement.sentence]))
+        body_and_states = False
         if not party_countries:
-            # Parties that are intergovernmental bodies (or none named): the participating states.
-            intergovernmental = any(o.kind == "intergovernmental" for o in party_orgs)
-            party_countries = set(countries) if intergovernmental else (
-                set(countries_in([agreement.sentence])) or set(countries))
+            # Parties that are intergovernmental bodies (or none named): the participating states,
+            # unless the sentence sets states against the body (`_states_sign_beside`).
+            bodies = [o for o in party_orgs if o.kind == "intergovernmental"]
+            named_states = set(countries_in([agreement.sentence]))
+            body_and_states = bool(bodies) and _states_sign_beside(
+                bodies, named_states, layout.text, agreement.sentence, country_set)
+            party_countries = named_states if body_and_states else set(countries) if bodies else (
+                named_states or set(countries))
             if not parties:
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
         companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
         if len(countries) == 2 and (_BOTH_SIDES.search(layout.text, agreement.sentence.start, agreement.sentence.end)
+                                    or _BETWEEN_STATES.search(agreement.title)
                                     or (agreement.type == "declaration" and "joint" in agreement.title.lower())):
-            # "The two companies also signed a partnership agreement", "a joint statement": both
-            # sides of a two-state report are parties, though the sentence names one.
+            # "The two companies also signed a partnership agreement", "a joint statement", "the
+            # intergovernmental agreement": both sides of a two-state report are parties, though
+            # the sentence names one.
             party_countries |= set(countries)
-        if agreement.type == "declaration" and len(countries) > 2 and not companies:
+        if agreement.type == "declaration" and len(countries) > 2 and not companies and not body_and_states:
             # A communiqué or declaration in a report of three or more states is the whole group's,
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
             # by Italy's minister").
@@ -197,6 +211,9 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # Observer states attend a group's meetings, and may sign the communiqué of one, but
             # are not party to the group's programmes and plans.
             party_countries -= {code for code in party_countries if code in evidence and evidence[code].observer}
+        # A party state takes part in the report's events by definition (docs/annotation.md); a
+        # body's home state that the report names in no other way is not one.
+        party_countries &= country_set
         agreement_type = agreement.type
         if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs) and not (
                 _NOT_COMMERCIAL.search(agreement.title)):
@@ -284,6 +301,28 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             for m in find_role_mentions(layout, resources, persons, orgs))
             if mention.confidence >= min_confidence),
     )
+
+
+def _states_sign_beside(bodies: list[OrgCandidate], named_states: set[str], text: str, sentence: Sentence,
+                        participants: set[str]) -> bool:
+    """Whether the states an intergovernmental body's sentence names are parties in their own right.
+
+    "Kazakhstan and the United States signed ... during the C5+1 summit" binds two states, not the
+    group; so does "between the European Union and Egypt" bind Egypt, not the EU's members. One
+    state named beside a body is otherwise most often its host ("the SCO ministers met in
+    Tashkent"), and the body's members are then the parties.
+    """
+    if 2 <= len(named_states) < len(participants):
+        return True
+    return any(_faces_state(text, end, sentence.names, participants)
+               and _BETWEEN_BEFORE.search(text, max(0, start - 20), start)
+               for body in bodies for start, end in body.spans if sentence.start <= start < sentence.end)
+
+
+def _faces_state(text: str, body_end: int, names: list[Match], states: set[str]) -> bool:
+    """Whether a body's name is followed by "and" and a participating state ("the EU and Egypt")."""
+    joined = _BODY_FACING_STATE.match(text, body_end)
+    return joined is not None and any(match.start == joined.end() and match.codes & states for match in names)
 
 
 def _starts(spans: Iterable[tuple[int, int]]) -> list[int]:

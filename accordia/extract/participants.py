@@ -130,7 +130,35 @@ def find_organizations(layout: Layout, resources: Resources) -> dict[str, OrgCan
             candidate.spans.append((start, end))
             covered.append((start, end))
             previous = (country, end)
+    _apply_defined_acronyms(found, text)
     return found
+
+
+# An acronym the report defines in brackets right after a name: "Nepal Electricity Authority (NEA)".
+_DEFINED_ACRONYM = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&\-]{1,11})\)")
+
+
+def _apply_defined_acronyms(found: dict[str, OrgCandidate], text: str) -> None:
+    """Give an acronym the report defines to the body it defines it for.
+
+    The gazetteer's body of the same acronym (China's NEA) is dropped when the report only ever
+    names it by that acronym: the report's own definition wins.
+    """
+    defined: dict[str, OrgCandidate] = {}
+    for candidate in found.values():
+        for _, end in candidate.spans:
+            definition = _DEFINED_ACRONYM.match(text, end)
+            if definition:
+                defined.setdefault(definition.group("acronym"), candidate)
+    for acronym, owner in defined.items():
+        for other in list(found.values()):
+            if other is owner or other.acronym != acronym:
+                continue
+            if all(text[start:end] == acronym for start, end in other.spans):
+                owner.spans.extend(other.spans)
+                owner.spans.sort()
+                owner.acronym = owner.acronym or acronym
+                del found[other.name]
 
 
 def _kind_for(head: str, name: str) -> str:
