@@ -48,6 +48,8 @@ _GROUP_MET_AFTER = re.compile(r"\s+(?:energy\s+)?(?:ministers|leaders|heads of s
 _BOTH_SIDES = re.compile(r"\b(?:(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
                          r"presidents|ministries)|the (?:sides|parties))\b", re.I)
 
+# Two sides in a report that names more states: the two that take the largest part.
+_TWO_SIDES = re.compile(r"\bthe two (?:sides|countries|governments|leaders|presidents|ministers|parties)\b", re.I)
 # A title that makes a document one between governments ("the intergovernmental agreement").
 _BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
 
@@ -202,7 +204,14 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # intergovernmental agreement": both sides of a two-state report are parties, though
             # the sentence names one.
             party_countries |= set(countries)
-        if agreement.type == "declaration" and len(countries) > 2 and not companies and not body_and_states:
+        two_sides = len(countries) > 2 and _TWO_SIDES.search(layout.text, agreement.sentence.start,
+                                                              agreement.sentence.end)
+        if two_sides and len(party_countries) != 2:
+            # "the two sides signed" in a report naming more states: the two that take the largest
+            # part, beginning with a party the sentence names.
+            ranked = sorted(countries, key=lambda code: (code not in party_countries, -evidence[code].score))
+            party_countries = set(ranked[:2])
+        elif agreement.type == "declaration" and len(countries) > 2 and not companies and not body_and_states:
             # A communiqué or declaration in a report of three or more states is the whole group's,
             # whichever minister hosted or signed it ("the communique adopted at the meeting hosted
             # by Italy's minister").
