@@ -43,6 +43,8 @@ from accordia.models import Agreement, Document, Event, Organization, Person, Re
 _NOT_COMMERCIAL = re.compile(r"\b(?:framework|cooperation|collaboration|strategic|partnership|intergovernmental)\b"
                              r"|\bgovernment\b.*\bgovernment\b", re.I)
 
+_NOT_COMMERCIAL_BEFORE = re.compile(r"\b(?:framework|cooperation|collaboration|strategic)\s+$", re.I)
+
 # After an intergovernmental body's name: its ministers or leaders, who then met.
 _GROUP_MET_AFTER = re.compile(r"\s+(?:energy\s+)?(?:ministers|leaders|heads of state)\b[^.;]{0,80}?\bmet\b")
 _BOTH_SIDES = re.compile(r"\b(?:(?:the two|both) (?:sides|companies|countries|governments|parties|leaders|ministers|"
@@ -158,10 +160,14 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     person_starts = [(p, _starts(p.spans)) for p in persons]
     org_starts = [(o, _starts(o.spans)) for o in orgs.values()]
 
-    def countries_in(sentences: Iterable[object]) -> tuple[str, ...]:
+    # A private company's officer speaks for the company, not for a state party (docs/annotation.md).
+    company_names = {name for o in orgs.values() if o.kind == "company" for name in (o.name, o.acronym) if name}
+
+    def countries_in(sentences: Iterable[object], parties: bool = False) -> tuple[str, ...]:
         spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
         found = {code for code in country_set if _named_in(country_starts[code], spans)}
-        found |= {p.country for p, starts in person_starts if p.country in country_set and _named_in(starts, spans)}
+        found |= {p.country for p, starts in person_starts if p.country in country_set and _named_in(starts, spans)
+                  and not (parties and p.organization in company_names)}
         return tuple(sorted(c for c in found if c))
 
     def names_in(sentences: Iterable[object]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -182,7 +188,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # The other side is often a state or its signatory rather than a listed body ("Rosatom
             # and Uzbekistan signed", "signed by Kazakhstan's minister"): participants named in the
             # agreement's sentence are parties too.
-            party_countries |= set(countries_in([agreement.sentence]))
+            party_countries |= set(countries_in([agreement.sentence], parties=True))
         body_and_states = False
         if not party_countries:
             # Parties that are intergovernmental bodies (or none named): the participating states,
@@ -197,12 +203,17 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
         companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
-        if len(countries) == 2 and (_BOTH_SIDES.search(layout.text, agreement.sentence.start, agreement.sentence.end)
-                                    or _BETWEEN_STATES.search(agreement.title)
-                                    or (agreement.type == "declaration" and "joint" in agreement.title.lower())):
-            # "The two companies also signed a partnership agreement", "a joint statement", "the
-            # intergovernmental agreement": both sides of a two-state report are parties, though
-            # the sentence names one.
+        both_sides = [m.group().lower() for m in _BOTH_SIDES.finditer(layout.text, agreement.sentence.start,
+                                                                       agreement.sentence.end)]
+        if len(countries) == 2 and any(side.endswith("companies") for side in both_sides):
+            # "The two companies also signed a partnership agreement": the states of the report's
+            # state companies, not a private company's home (docs/annotation.md).
+            party_countries |= {o.country for o in orgs.values()
+                                if o.kind == "state_company" and o.country in country_set}
+        elif len(countries) == 2 and (both_sides or _BETWEEN_STATES.search(agreement.title)
+                                      or (agreement.type == "declaration" and "joint" in agreement.title.lower())):
+            # "a joint statement", "the sides agreed", "the intergovernmental agreement": both
+            # sides of a two-state report are parties, though the sentence names one.
             party_countries |= set(countries)
         two_sides = len(countries) > 2 and _TWO_SIDES.search(layout.text, agreement.sentence.start,
                                                               agreement.sentence.end)
@@ -225,7 +236,7 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
         party_countries &= country_set
         agreement_type = agreement.type
         if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs) and not (
-                _NOT_COMMERCIAL.search(agreement.title)):
+                _NOT_COMMERCIAL.search(agreement.title) or _not_commercial_before(layout.text, agreement)):
             # An "agreement" between companies is a commercial contract (spec: contract), unless it
             # is a framework between them or one between governments ("strategic collaboration
             # agreement", "Agreement between the Government of Ukraine and...").
@@ -310,6 +321,13 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             for m in find_role_mentions(layout, resources, persons, orgs))
             if mention.confidence >= min_confidence),
     )
+
+
+def _not_commercial_before(text: str, agreement: AgreementCandidate) -> bool:
+    """Whether the words just before the document's word make it a framework between companies:
+    "a strategic collaboration agreement between the two companies", whatever title was read."""
+    at = text.find(agreement.word, agreement.sentence.start, agreement.sentence.end) if agreement.word else -1
+    return at > 0 and bool(_NOT_COMMERCIAL_BEFORE.search(text, max(agreement.sentence.start, at - 40), at))
 
 
 def _states_sign_beside(bodies: list[OrgCandidate], named_states: set[str], text: str, sentence: Sentence,

@@ -93,6 +93,9 @@ _TITLE_FILLER = frozenset({"memorandum", "understanding", "agreement", "declarat
 _NAME_BEFORE = re.compile(r"(?<![\w’'\-])(?:[A-Z][\w’'\-]*|\d[\w\-]*)"
                           r"(?:\s+(?:of|on|for|and|the|[A-Z][\w’'\-]*|\d[\w\-]*))*\s+$")
 # "the 60th anniversary of the Elysee Treaty": a past text recalled.
+# An agency's credit in a dateline: ", SPA --", "(SPA) -".
+_CREDIT_BEFORE = re.compile(r"[,(]\s*$")
+_CREDIT_AFTER = re.compile(r"\)?\s*(?:-{1,2}|—|–)\s")
 _ANNIVERSARY_BEFORE = GuardedPattern(re.compile(r"\banniversary of\s+(?:the\s+)?(?:[A-Z][\w’'\-]*\s+){0,4}$"))
 _ALIAS_BEFORE = re.compile(r"\b(?:known as|dubbed|referred to as|so-called)\s+(?:an?\s+|the\s+)?[\"“«]?[^\"”»]{0,20}$",
                            re.I)
@@ -464,6 +467,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                 # "no purchase contracts had been signed"
                 continue
             if _ANNIVERSARY_BEFORE.search(wider):
+                continue
+            if word.isupper() and _CREDIT_BEFORE.search(wider) and _CREDIT_AFTER.match(text, match.end):
+                # "Riyadh, December 08, 2022, SPA --": the Saudi Press Agency's credit, not a sale and
+                # purchase agreement.
                 continue
             if word.lower() in {"deal", "deals"} and (_VERB_BEFORE.search(wider)
                                                        or text.startswith(" with", match.end)):
