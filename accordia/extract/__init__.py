@@ -232,7 +232,11 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
             # are not party to the group's programmes and plans.
             party_countries -= {code for code in party_countries if code in evidence and evidence[code].observer}
         # A party state takes part in the report's events by definition (docs/annotation.md); a
-        # body's home state that the report names in no other way is not one.
+        # body's home state that the report names in no other way is not one. A document whose
+        # parties are all such outsiders is someone else's ("a contract Budapest signed with
+        # Gazprom in 2021", in a report on a Turkish-Hungarian deal).
+        if party_countries and not party_countries & country_set:
+            continue
         party_countries &= country_set
         agreement_type = agreement.type
         if agreement_type == "agreement" and party_orgs and len(companies) == len(party_orgs) and not (
