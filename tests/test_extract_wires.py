@@ -141,3 +141,76 @@ def test_a_gathering_over_a_range_of_days_is_dated_by_its_first() -> None:
         "15-16 April 2023 and adopted a five-point plan for critical minerals security.\n")
     [conference] = [e for e in record["events"] if e["type"] == "conference"]
     assert conference["date"] == "2023-04-15"
+
+
+def _agreements(record: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(a["type"], a["countries"]) for a in record["agreements"]]
+
+
+def test_an_acronym_the_report_defines_belongs_to_the_body_it_follows() -> None:
+    # "NEA" is also China's National Energy Administration in the gazetteer.
+    record = _record(
+        "Nepal, India and Bangladesh sign power deal\n\n"
+        "KATHMANDU, Oct 3, 2024. NTPC Vidyut Vyapar Nigam of India, the Nepal Electricity Authority (NEA) and the "
+        "Bangladesh Power Development Board signed a tripartite agreement on power sales. Under it the NEA will "
+        "export 40 megawatts to Bangladesh through the Indian grid.\n")
+    names = {o["name"]: o["acronym"] for o in record["organizations"]}
+    assert names.get("Nepal Electricity Authority") == "NEA"
+    assert "National Energy Administration" not in names
+    assert "CN" not in record["countries"]
+    assert all("CN" not in countries for _, countries in _agreements(record))
+
+
+def test_states_that_sign_beside_a_group_are_the_parties_not_the_group() -> None:
+    record = _record(
+        "Kazakhstan, US sign minerals memorandum at C5+1 summit\n\n"
+        "WASHINGTON, November 6, 2025. Kazakhstan and the United States signed a memorandum of understanding on "
+        "critical minerals during the C5+1 summit hosted by President Donald Trump. The summit brought together the "
+        "leaders of Kazakhstan, Kyrgyzstan, Tajikistan, Turkmenistan and Uzbekistan.\n")
+    assert ("mou", ["KZ", "US"]) in _agreements(record)
+
+
+def test_a_state_facing_a_union_is_the_party_not_the_unions_members() -> None:
+    record = _record(
+        "EU and Egypt sign strategic partnership\n\n"
+        "CAIRO, 17 March 2024. President Ursula von der Leyen and Egyptian President Abdel Fattah El-Sisi signed "
+        "a Joint Declaration on the Strategic and Comprehensive Partnership between the European Union and Egypt. The "
+        "summit also brought together the prime ministers of Belgium, Italy and Greece.\n")
+    assert _agreements(record) == [("declaration", ["EG"])]
+
+
+def test_an_agency_credit_in_the_dateline_is_no_sale_and_purchase_agreement() -> None:
+    record = _record(
+        "Crown Prince receives Japanese Prime Minister\n\n"
+        "Jeddah, 17 July 2023 (SPA) -- His Royal Highness Prince Mohammed bin Salman, Crown Prince and Prime "
+        "Minister, received in Jeddah on Sunday the Prime Minister of Japan, Fumio Kishida, who arrived in the "
+        "Kingdom on an official visit. During the talks, the two sides reviewed cooperation in clean energy.\n")
+    assert [a for a in record["agreements"] if a["type"] == "contract"] == []
+
+
+def test_the_two_sides_in_a_report_naming_a_third_state_are_the_two_that_met() -> None:
+    record = _record(
+        "Sri Lanka and China sign memoranda in Beijing\n\n"
+        "BEIJING, Jan 16, 2025. Sri Lankan President Anura Kumara Dissanayake held talks with Chinese President "
+        "Xi Jinping, after which the two sides signed a set of memoranda of understanding on economic "
+        "cooperation. Sri Lankan President Dissanayake had visited India in December.\n")
+    assert ("mou", ["CN", "LK"]) in _agreements(record)
+
+
+def test_a_private_companys_officer_does_not_make_his_state_a_party() -> None:
+    record = _record(
+        "UAE and France sign energy partnership\n\n"
+        "PARIS, 18th July, 2022 (WAM) -- The UAE and France signed a comprehensive strategic energy partnership "
+        "agreement. Sultan Al Jaber, CEO of the Abu Dhabi National Oil Company (ADNOC), and Patrick Pouyanne, "
+        "Chairman and CEO of TotalEnergies, also signed a strategic collaboration agreement between the two "
+        "companies.\n")
+    assert ("agreement", ["AE"]) in _agreements(record)
+
+
+def test_talks_between_named_leaders_during_a_visit_are_a_meeting_too() -> None:
+    record = _record(
+        "Canada, Korea sign critical minerals MoU\n\n"
+        "SEOUL, May 17, 2023. Canada and South Korea signed a memorandum of understanding on critical mineral "
+        "supply chains on Wednesday, following talks in Seoul between Prime Minister Justin Trudeau and President "
+        "Yoon Suk Yeol. Trudeau arrived on Tuesday on an official visit.\n")
+    assert {e["type"] for e in record["events"]} >= {"meeting", "signing", "visit"}
