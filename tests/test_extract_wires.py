@@ -214,3 +214,14 @@ def test_talks_between_named_leaders_during_a_visit_are_a_meeting_too() -> None:
         "supply chains on Wednesday, following talks in Seoul between Prime Minister Justin Trudeau and President "
         "Yoon Suk Yeol. Trudeau arrived on Tuesday on an official visit.\n")
     assert {e["type"] for e in record["events"]} >= {"meeting", "signing", "visit"}
+
+
+def test_a_gathering_over_several_days_is_dated_by_its_opening_day() -> None:
+    record = _record(
+        "Clean energy ministers commit $94 billion in Pittsburgh\n\n"
+        "PITTSBURGH, Sept. 24, 2022. Energy ministers from more than 30 countries ended the Global Clean Energy "
+        "Action Forum on Friday with new pledges for clean energy technologies. US Secretary of Energy Jennifer "
+        "Granholm chaired the three-day forum, which opened on Wednesday at the convention centre and brought "
+        "together ministers from Japan, India and Canada.\n")
+    conference = next(e for e in record["events"] if e["type"] == "conference")
+    assert conference["date"] == "2022-09-21"

@@ -386,9 +386,45 @@ def _dated_itself(event: EventCandidate) -> bool:
     return any(sentence.dates for sentence in [event.anchor, *event.sentences])
 
 
+# A gathering's first day, where the text gives its opening or its length and its last day:
+# "the three-day event, which opened on Wednesday", "adopted on Sunday at the end of a two-day
+# meeting" (docs/annotation.md: a gathering over several days takes its first day).
+_OPENED_BEFORE = re.compile(r"\b(?:opened|opens|began|begins|started|starts|kicked off|got under ?way|opening)"
+                            r"(?:\s+\w+){0,6}?\s+(?:on\s+)?$", re.I)
+_LAST_DAY_OF = re.compile(r"\b(?:at the (?:end|close) of|closing|concluded|concluding|wrapped up|ended)\s+"
+                          r"(?:an?|the|their|its)\s+(?P<days>two|three|four|five|[2-5])-day\b", re.I)
+_DAY_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _first_day(event: EventCandidate, layout: Layout, dateline: tuple[int, int] | None,
+               earliest: date | None) -> date | None:
+    """A gathering's opening day when its sentences name it (`_OPENED_BEFORE`, `_LAST_DAY_OF`)."""
+    text = layout.text
+    sentences = [event.anchor, *event.sentences]
+    for sentence in sentences:
+        for mention in sentence.dates:
+            if _happened_on(mention, layout, dateline, earliest) and _OPENED_BEFORE.search(
+                    text, max(sentence.start, mention.start - 60), mention.start):
+                return mention.value
+    for sentence in sentences:
+        last_day_of = _LAST_DAY_OF.search(text, sentence.start, sentence.end)
+        if last_day_of is None:
+            continue
+        days = last_day_of.group("days").lower()
+        for mention in sentence.dates:
+            if _happened_on(mention, layout, dateline, earliest):
+                return mention.value - timedelta(days=_DAY_COUNTS.get(days, int(days) if days.isdigit() else 1) - 1)
+    return None
+
+
 def _event_date(event: EventCandidate, layout: Layout, dateline: tuple[int, int] | None,
                 earliest: date | None) -> date | None:
-    """The first date of the event's sentences that it can have happened on (`_happened_on`), if any."""
+    """The first date of the event's sentences that it can have happened on (`_happened_on`), if any;
+    a conference's opening day where the text gives it (`_first_day`)."""
+    if event.type == "conference":
+        first_day = _first_day(event, layout, dateline, earliest)
+        if first_day is not None:
+            return first_day
     for sentence in [event.anchor, *event.sentences]:
         for mention in sentence.dates:
             if _happened_on(mention, layout, dateline, earliest):
