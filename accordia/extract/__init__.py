@@ -55,9 +55,9 @@ _TWO_SIDES = re.compile(r"\bthe two (?:sides|countries|governments|leaders|presi
 # A title that makes a document one between governments ("the intergovernmental agreement").
 _BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
 
-# "between the European Union and Egypt": a body as one side of a document, a state the other.
+# "between the European Union and Egypt", "The EU and Uzbekistan signed": a body as one side of a
+# document, a state the other.
 _BODY_FACING_STATE = re.compile(r"\s+and\s+(?:the\s+)?")
-_BETWEEN_BEFORE = re.compile(r"\bbetween\s+(?:the\s+)?$")
 
 __all__ = ["PARTICIPANT_MODEL", "ExtractOptions", "country_evidence", "extract", "extract_many", "get_resources"]
 
@@ -339,14 +339,13 @@ def _states_sign_beside(bodies: list[OrgCandidate], named_states: set[str], text
     """Whether the states an intergovernmental body's sentence names are parties in their own right.
 
     "Kazakhstan and the United States signed ... during the C5+1 summit" binds two states, not the
-    group; so does "between the European Union and Egypt" bind Egypt, not the EU's members. One
-    state named beside a body is otherwise most often its host ("the SCO ministers met in
-    Tashkent"), and the body's members are then the parties.
+    group; "between the European Union and Egypt" and "the EU and Uzbekistan signed" bind that
+    state, not the EU's members. One state named beside a body is otherwise most often its host
+    ("the SCO ministers met in Tashkent"), and the body's members are then the parties.
     """
     if 2 <= len(named_states) < len(participants):
         return True
     return any(_faces_state(text, end, sentence.names, participants)
-               and _BETWEEN_BEFORE.search(text, max(0, start - 20), start)
                for body in bodies for start, end in body.spans if sentence.start <= start < sentence.end)
 
 
