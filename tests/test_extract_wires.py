@@ -225,3 +225,12 @@ def test_a_gathering_over_several_days_is_dated_by_its_opening_day() -> None:
         "together ministers from Japan, India and Canada.\n")
     conference = next(e for e in record["events"] if e["type"] == "conference")
     assert conference["date"] == "2022-09-21"
+
+
+def test_talks_still_going_on_are_not_a_meeting() -> None:
+    record = _record(
+        "QatarEnergy signs LNG deal for Germany\n\n"
+        "DOHA, Nov 29, 2022. QatarEnergy signed two sale and purchase agreements with ConocoPhillips on Tuesday "
+        "to supply up to 2 million tonnes of LNG a year to Germany from 2026. Minister of State for Energy Affairs "
+        "Saad Sherida Al-Kaabi said Qatar was in talks with other German companies about further volumes.\n")
+    assert [e["type"] for e in record["events"]] == ["signing"]

@@ -174,6 +174,10 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
                 sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)) or (
                 opens_with(layout, sentence, resources.background_opening)):
             continue
+        if event_type == "meeting" and _ONGOING_BEFORE.search(before):
+            # "Qatar was in talks with other German companies", "after years of negotiations": talks
+            # going on, not a meeting that took place.
+            continue
         if event_type == "meeting" and _RECEIVED.match(layout.text, match.start) and not _RECEIVED_SOMEONE.match(
                 layout.text, match.end):
             # "Nakhchivan receives its gas through Iran": received goods, not visitors.
@@ -218,6 +222,8 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
     r"\b(?:last year|years? ago|(?:in|since) (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_ONGOING_BEFORE = re.compile(r"\b(?:is|are|was|were|remains?|remained|been|be|still)\s+in\s+$"
+                             r"|\b(?:years|months|decades|rounds)\s+of\s+(?:\w+\s+)?$|\bstop-start\s+$", re.I)
 _RECEIVED = re.compile(r"(?i:receive[sd]?)\b")
 _RECEIVED_SOMEONE = re.compile(r"\s+(?:(?:a|the|an)\s+)?(?:[A-Z]|by\b|delegations?\b|ministers?\b|ambassadors?\b|"
                                r"heads?\b|chairman\b|president\b|prime\b|deputy\b|representatives\b|members\b|"
