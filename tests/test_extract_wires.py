@@ -234,3 +234,12 @@ def test_talks_still_going_on_are_not_a_meeting() -> None:
         "to supply up to 2 million tonnes of LNG a year to Germany from 2026. Minister of State for Energy Affairs "
         "Saad Sherida Al-Kaabi said Qatar was in talks with other German companies about further volumes.\n")
     assert [e["type"] for e in record["events"]] == ["signing"]
+
+
+def test_a_list_of_states_that_acts_together_takes_part() -> None:
+    record = _record(
+        "OPEC+ extends voluntary cuts into 2024\n\n"
+        "VIENNA, Nov 30, 2023. Saudi Arabia said on Thursday it would extend its voluntary cut of 1 million "
+        "barrels per day until the end of March. Several other members, including Iraq, the United Arab Emirates, "
+        "Kuwait, Kazakhstan, Algeria and Oman, announced voluntary cuts of their own for the first quarter.\n")
+    assert {"IQ", "AE", "KW", "KZ", "DZ", "OM"} <= set(record["countries"])

@@ -581,6 +581,10 @@ _LIST_CUE = re.compile(
 # ...unless the list is a route, a market or a group's history ("through Benin, Togo and Ghana",
 # "serve Niger and Mali", "BRICS was founded by Brazil, Russia...").
 _SIGNED_AFTER = re.compile(r"\s+(?:(?:also|have|has|had|jointly|both|all)\s+)*(?:signed|adopted|endorsed|ratified)\b")
+# A list of states that acts together: "Nine members, including Iraq, Kuwait, Algeria and Oman,
+# extended the voluntary cuts".
+_LIST_ACTED_AFTER = re.compile(r",?\s+(?:(?:also|have|has|had|jointly|both|all|each)\s+)*(?:agreed|pledged|committed|"
+                               r"joined|extended|announced|approved|launched|decided)\b")
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
                            r"founded by|established by|created by|set up by|"
@@ -627,6 +631,8 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
         return True
     if first == last:
         return False
+    if _LIST_ACTED_AFTER.match(text, matches[last].end):
+        return True
     before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
     return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
 
