@@ -243,3 +243,13 @@ def test_a_list_of_states_that_acts_together_takes_part() -> None:
         "barrels per day until the end of March. Several other members, including Iraq, the United Arab Emirates, "
         "Kuwait, Kazakhstan, Algeria and Oman, announced voluntary cuts of their own for the first quarter.\n")
     assert {"IQ", "AE", "KW", "KZ", "DZ", "OM"} <= set(record["countries"])
+
+
+def test_a_role_does_not_reach_past_one_person_to_another_who_has_a_role_of_his_own() -> None:
+    record = _record(
+        "Baltic Sea states sign Marienborg Declaration\n\n"
+        "COPENHAGEN, Aug 30, 2022. Among the participants were Estonian Prime Minister Kaja Kallas and Sanna "
+        "Marin, Prime Minister of Finland.\n")
+    persons = _persons(record)
+    assert persons["Kaja Kallas"] == ("Prime Minister", "EE")
+    assert persons["Sanna Marin"] == ("Prime Minister", "FI")

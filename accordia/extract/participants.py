@@ -336,6 +336,10 @@ def find_persons(layout: Layout, resources: Resources,
     persons: list[PersonCandidate] = []
     for sentence in layout.body:
         roles: list[tuple[Match, RoleInfo]] = sentence.phrase_kinds("role")
+        # Where the sentence's persons so far begin: a role does not reach past one of them to a
+        # name that has a role of its own ("Estonian Prime Minister Kaja Kallas and Sanna Marin,
+        # Prime Minister of Finland"), though it does to one that has none ("Presidents A and B").
+        person_starts: list[int] = []
         # Without a role in the sentence only a name of several words can be a person's.
         for run_start, run_end in _name_runs(sentence, text, resources, several_words=not roles):
             words = text[run_start:run_end].split()
@@ -354,7 +358,9 @@ def find_persons(layout: Layout, resources: Resources,
             left = [(m, info) for m, info in roles if m.end <= run_start] if roles else roles
             if left:
                 match, info = left[-1]
-                if _gap_is_attachment(text[match.end:run_start], resources.honorifics):
+                if _gap_is_attachment(text[match.end:run_start], resources.honorifics) and not (
+                        any(match.end <= start < run_start for start in person_starts)
+                        and _own_role_follows(text, run_end, sentence.end, roles)):
                     window_start = max(sentence.start, match.start - 40)
                     owner = _OWNER_BEFORE.search(text[window_start:match.start])
                     ctx_start = window_start + owner.start() if owner else match.start
@@ -396,7 +402,14 @@ def find_persons(layout: Layout, resources: Resources,
                 candidate.country = _visited_country(sentence, text)
             candidate.spans.append((sentence.start, sentence.end))
             persons.append(candidate)
+            person_starts.append(run_start)
     return _merge_persons(persons, layout, resources)
+
+
+def _own_role_follows(text: str, run_end: int, sentence_end: int, roles: list[tuple[Match, RoleInfo]]) -> bool:
+    """Whether a role stands right after the name, set off by a comma ("Sanna Marin, Prime Minister")."""
+    lead = _RIGHT_ROLE.match(text[run_end:sentence_end])
+    return lead is not None and any(match.start == run_end + lead.end() for match, _ in roles)
 
 
 _HOST_ROLES = frozenset({"President", "Prime Minister", "King", "Emir", "Crown Prince", "Chancellor"})
