@@ -107,6 +107,9 @@ _NEGATED_BEFORE = GuardedPattern(re.compile(
 _NEGATED_AFTER = re.compile(r"[^,.;]{0,25}?\b(?:had not been|has not been|have not been|was not|were not|not yet)\b",
                             re.I)
 # Words that name no one document: generic beside a specific one, uncounted in the plural.
+# Plural documents that make up one deal or one package: "entered into definitive agreements to
+# acquire a 10% interest", "several agreements on digital infrastructure".
+_ONE_SET_BEFORE = re.compile(r"\b(?:definitive|binding|transaction|several)\s+$", re.I)
 _GENERIC = frozenset({"deal", "deals", "pact", "accord", "document", "documents", "agreements", "contracts"})
 _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
 # Kinds of document that a bare "the" does not make a re-mention of the previous one.
@@ -554,7 +557,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                                 "plans", "strategies", "agreements", "contracts"} and status is None and not named:
                 continue
             counted = _COUNTED_BEFORE.search(wider)
-            if word.lower() in _UNCOUNTED and not (named or title_quoted or counted):
+            if word.lower() in _UNCOUNTED and not (named or title_quoted or counted
+                                                   or _ONE_SET_BEFORE.search(wider)):
                 # "a number of agreements were signed", "hesitated to sign contracts": no one document.
                 continue
             if not (named or title_quoted) and _REFERENCE_BEFORE.search(wider):
