@@ -253,3 +253,14 @@ def test_a_role_does_not_reach_past_one_person_to_another_who_has_a_role_of_his_
     persons = _persons(record)
     assert persons["Kaja Kallas"] == ("Prime Minister", "EE")
     assert persons["Sanna Marin"] == ("Prime Minister", "FI")
+
+
+def test_a_plural_role_names_each_of_the_persons_it_lists() -> None:
+    record = _record(
+        "US backs Congo-Zambia battery value chain\n\n"
+        "WASHINGTON, Dec 13, 2022. The United States, the Democratic Republic of the Congo and Zambia signed a "
+        "memorandum of understanding on an electric vehicle battery value chain. Presidents Felix Tshisekedi and "
+        "Hakainde Hichilema witnessed the signing.\n")
+    persons = _persons(record)
+    assert persons["Felix Tshisekedi"][0] == "President"
+    assert persons["Hakainde Hichilema"][0] == "President"
