@@ -264,3 +264,25 @@ def test_a_plural_role_names_each_of_the_persons_it_lists() -> None:
     persons = _persons(record)
     assert persons["Felix Tshisekedi"][0] == "President"
     assert persons["Hakainde Hichilema"][0] == "President"
+
+
+def test_a_list_that_a_group_or_its_members_introduce_takes_part() -> None:
+    record = _record(
+        "Twenty-two countries endorse declaration to triple nuclear energy\n\n"
+        "DUBAI, Dec 2, 2023. A declaration calling for a tripling of global nuclear energy capacity by 2050 was "
+        "launched at COP28 on Saturday. The endorsing countries are the United States, Bulgaria, Canada, Ghana, "
+        "Moldova, Mongolia and Morocco.\n")
+    assert {"US", "BG", "CA", "GH", "MD", "MN", "MA"} <= set(record["countries"])
+
+
+def test_each_leader_of_a_list_of_appositions_keeps_his_own_role_and_country() -> None:
+    record = _record(
+        "AZEC leaders meet in Tokyo\n\n"
+        "Tokyo, December 18, 2023. The meeting was attended by H.E. Joko Widodo, President of the Republic of "
+        "Indonesia, H.E. Ferdinand Romualdez Marcos Jr., President of the Republic of the Philippines, H.E. Anwar "
+        "Ibrahim, Prime Minister of Malaysia, and H.E. Hun Manet, Prime Minister of the Kingdom of Cambodia.\n")
+    persons = _persons(record)
+    assert persons["Ferdinand Romualdez Marcos Jr"] == ("President", "PH")
+    assert persons["Anwar Ibrahim"] == ("Prime Minister", "MY")
+    assert persons["Hun Manet"] == ("Prime Minister", "KH")
+    assert {"ID", "PH", "MY", "KH"} <= set(record["countries"])

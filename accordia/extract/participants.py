@@ -209,7 +209,7 @@ _SPEECH_VERBS = re.compile(
 _OWNER_BEFORE = re.compile(r"(?:(?:the\s+)?(?:[A-Z][\w.\-’']*(?:['’]s)?\s+){1,4})$")
 _ORG_AFTER = re.compile(r"\s*,?\s*(?:from|of|at|with|representing)\s+(?:the\s+)?(?=[A-Z])")
 _DELEGATION = re.compile(r"\bdelegation\b|\bside\b", re.I)
-_RIGHT_ROLE = re.compile(r"^\s*,\s*(?:the\s+|a\s+|who\s+is\s+(?:the\s+)?)?")
+_RIGHT_ROLE = re.compile(r"^\.?\s*,\s*(?:the\s+|a\s+|who\s+is\s+(?:the\s+)?)?")
 
 
 @dataclass
@@ -340,6 +340,9 @@ def find_persons(layout: Layout, resources: Resources,
         # name that has a role of its own ("Estonian Prime Minister Kaja Kallas and Sanna Marin,
         # Prime Minister of Finland"), though it does to one that has none ("Presidents A and B").
         person_starts: list[int] = []
+        # Roles already taken as a named person's apposition ("H.E. Joko Widodo, President of the
+        # Republic of Indonesia, H.E. Ferdinand Marcos Jr., ..."): not the next name's role too.
+        apposition_roles: set[int] = set()
         # Without a role in the sentence only a name of several words can be a person's.
         for run_start, run_end in _name_runs(sentence, text, resources, several_words=not roles):
             words = text[run_start:run_end].split()
@@ -358,7 +361,8 @@ def find_persons(layout: Layout, resources: Resources,
             left = [(m, info) for m, info in roles if m.end <= run_start] if roles else roles
             if left:
                 match, info = left[-1]
-                if _gap_is_attachment(text[match.end:run_start], resources.honorifics) and not (
+                if match.start not in apposition_roles and _gap_is_attachment(
+                        text[match.end:run_start], resources.honorifics) and not (
                         any(match.end <= start < run_start for start in person_starts)
                         and _own_role_follows(text, run_end, sentence.end, roles)):
                     window_start = max(sentence.start, match.start - 40)
@@ -384,6 +388,7 @@ def find_persons(layout: Layout, resources: Resources,
                         tail_end = _attachment_end(text, match.end, sentence.end)
                         country, org = _context_country_org(sentence, run_end, tail_end, orgs)
                         candidate = PersonCandidate(" ".join(words), info, country, org, confidence=0.85)
+                        apposition_roles.add(match.start)
             if candidate is None and len(words) >= 2:
                 before = text[max(sentence.start, run_start - 6):run_start]
                 honorific = before.rstrip().rsplit(None, 1)[-1].replace(".", "") if before.strip() else ""
@@ -596,8 +601,13 @@ _LIST_CUE = re.compile(
 _SIGNED_AFTER = re.compile(r"\s+(?:(?:also|have|has|had|jointly|both|all)\s+)*(?:signed|adopted|endorsed|ratified)\b")
 # A list of states that acts together: "Nine members, including Iraq, Kuwait, Algeria and Oman,
 # extended the voluntary cuts".
-_LIST_ACTED_AFTER = re.compile(r",?\s+(?:(?:also|have|has|had|jointly|both|all|each)\s+)*(?:agreed|pledged|committed|"
-                               r"joined|extended|announced|approved|launched|decided)\b")
+_LIST_ACTED_AFTER = re.compile(r"\s*[,\-–—]?\s+(?:(?:also|have|has|had|jointly|both|all|each)\s+)*(?:agreed|pledged|"
+                               r"committed|joined|extended|announced|approved|launched|decided|held|met|attended)\b")
+# A list a group's name or its members introduce: "The endorsing countries are the United States,
+# Bulgaria...", "the eight countries that had announced cuts - Saudi Arabia, Russia...", "the member
+# states of the Cooperation Council for the Arab States of the Gulf (GCC) - the United Arab Emirates".
+_LIST_INTRO = re.compile(r"(?:\b(?:countries|states|members|nations|signatories|partners|participants)\b[^.;:]{0,80}?"
+                         r"|\))\s*(?:[-–—:]|\b(?:are|were|include|included|includes)\b)\s*(?:the\s+)?$", re.I)
 _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving|reach|reaching|export(?:s|ed)? to|"
                            r"import(?:s|ed)? from|supplies to|landlocked|neighbouring|neighboring|"
                            r"founded by|established by|created by|set up by|"
@@ -647,7 +657,10 @@ def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_s
     if _LIST_ACTED_AFTER.match(text, matches[last].end):
         return True
     before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
-    return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
+    if _LIST_CUE.search(before) and not _ROUTE_BEFORE.search(before):
+        return True
+    introduction = text[max(sentence_start, matches[first].start - 120):matches[first].start]
+    return bool(_LIST_INTRO.search(introduction)) and not _ROUTE_BEFORE.search(before)
 
 
 _OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -691,7 +704,11 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     actors += [(o.country, o.spans) for o in orgs.values() if o.country and o.kind in _STATE_BODIES]
     acting = sorted((span[0], span[1], code) for code, spans in actors for span in spans)
     for sentence, code in in_sentences(layout.body, acting):
-        if sentence.index in event_sentences:
+        # ...and so is one named, however far down a long list, in a sentence that says who took
+        # part ("the meeting was attended by H.E. Joko Widodo, President of the Republic of
+        # Indonesia, ... and Sonexay Siphandone, Prime Minister of the Lao People's Democratic Republic").
+        if sentence.index in event_sentences or any(
+                value == "cooperation" for _, value in sentence.phrase_kinds("cue")):
             evidence[code].count("cooperative_mentions", 4)
     if layout.dateline_place:
         evidence[layout.dateline_place[1]].features["dateline"] = 1.0
