@@ -286,3 +286,19 @@ def test_each_leader_of_a_list_of_appositions_keeps_his_own_role_and_country() -
     assert persons["Anwar Ibrahim"] == ("Prime Minister", "MY")
     assert persons["Hun Manet"] == ("Prime Minister", "KH")
     assert {"ID", "PH", "MY", "KH"} <= set(record["countries"])
+
+
+def test_a_ceremony_is_a_meeting_unless_it_is_the_setting_of_a_signing() -> None:
+    ceremony = _record(
+        "Akkuyu receives nuclear facility status\n\n"
+        "MERSIN, Türkiye (27 April 2023) - With a ceremony held at the construction site on Thursday, the Akkuyu "
+        "Nuclear Power Plant received the status of a nuclear facility. President Recep Tayyip Erdoğan and Russian "
+        "President Vladimir Putin joined the ceremony by video link. The plant is being built under an "
+        "intergovernmental agreement signed between Türkiye and Russia in 2010.\n")
+    assert [e["type"] for e in ceremony["events"]] == ["meeting"]
+    signing = _record(
+        "Bulgargaz and BOTAS sign gas deal\n\n"
+        "ANKARA, Jan 3, 2023. Bulgargaz and BOTAS signed a 13-year agreement on access to Turkish LNG terminals. "
+        "Bulgaria's Minister of Energy Rossen Hristov and Turkish Minister of Energy Fatih Donmez attended the "
+        "ceremony.\n")
+    assert [e["type"] for e in signing["events"]] == ["signing"]

@@ -23,7 +23,7 @@ _BACKGROUND_BEFORE = GuardedPattern(re.compile(
     r"\b(?:had|had been|recently|previously|earlier|originally|once|last)\s+(?:\w+\s+)?$", re.I))
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
-_YEAR_AFTER = re.compile(r"^\s+(?:\w+\s+){0,3}?in\s+(?:(?P<month>" + "|".join(_MONTHS) + r")\b\s*)?"
+_YEAR_AFTER = re.compile(r"^\s+(?:[\w\-]+\s+){0,5}?in\s+(?:(?P<month>" + "|".join(_MONTHS) + r")\b\s*)?"
                          r"(?P<year>(?:19|20)\d\d)?\b", re.I)
 # A sentence that opens on an earlier time reports background ("Earlier this year, ... signed").
 _VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by|held in|city of)\s+(?:the\s+)?$")
@@ -225,6 +225,7 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
     r"\b(?:last year|years? ago|(?:in|since) (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_CEREMONY = re.compile(r"ceremony", re.I)
 _ONGOING_BEFORE = re.compile(r"\b(?:is|are|was|were|remains?|remained|been|be|still)\s+in\s+$"
                              r"|\b(?:years|months|decades|rounds)\s+of\s+(?:\w+\s+)?$|\bstop-start\s+$", re.I)
 _RECEIVED = re.compile(r"(?i:receive[sd]?)\b")
@@ -268,7 +269,7 @@ _HYPOTHETICAL_BEFORE = GuardedPattern(re.compile(
 
 def _earlier_year(layout: Layout, trigger_end: int, sentence_end: int) -> bool:
     """Whether the trigger is dated to a year before the report's ("signed in 2011")."""
-    found = _YEAR_AFTER.match(layout.text[trigger_end:min(sentence_end, trigger_end + 40)])
+    found = _YEAR_AFTER.match(layout.text[trigger_end:min(sentence_end, trigger_end + 60)])
     if not found or layout.published is None:
         return False
     if found.group("year"):
@@ -286,6 +287,10 @@ def find_events(layout: Layout, resources: Resources,
     approval even where no approval verb is near ("set out in a joint statement released on...").
     """
     events: dict[str, EventCandidate] = {}
+    # Whether every trigger of a type was a ceremony ("attended the ceremony"): a ceremony beside a
+    # signing or an approval is that act's setting, not a meeting of its own.
+    ceremony_only: dict[str, bool] = {}
+    strong_besides_ceremony: dict[str, bool] = {}
     current: EventCandidate | None = None
     for sentence in layout.body:
         triggers = _event_types(layout, sentence, resources)
@@ -294,7 +299,11 @@ def find_events(layout: Layout, resources: Resources,
             # Travel stays a candidate visit beside the talks it led to ("travelled to Algiers for
             # talks with the President").
             chosen = strong + [t for t in triggers if t[0] == "visit" and not t[1]] if strong else triggers
-            for event_type, is_strong, _ in chosen:
+            for event_type, is_strong, position in chosen:
+                ceremonial = bool(_CEREMONY.search(layout.text, position, min(sentence.end, position + 40)))
+                ceremony_only[event_type] = ceremony_only.get(event_type, True) and ceremonial
+                strong_besides_ceremony[event_type] = strong_besides_ceremony.get(event_type, False) or (
+                    is_strong and not ceremonial)
                 event = events.get(event_type)
                 if event is None:
                     event = EventCandidate(event_type, sentence, strong=is_strong)
@@ -320,6 +329,11 @@ def find_events(layout: Layout, resources: Resources,
     has_conference = "conference" in events and events["conference"].strong
     any_strong = any(event.strong for event in events.values())
     result = []
+    if "meeting" in events and ("signing" in events or "approval" in events):
+        if ceremony_only["meeting"]:
+            del events["meeting"]
+        else:
+            events["meeting"].strong = strong_besides_ceremony["meeting"]
     for event in events.values():
         if event.type == "visit" and not event.strong:
             # Travel ("flew to Vienna", "arrived in Baku") is a visit unless the report's
