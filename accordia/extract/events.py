@@ -116,7 +116,10 @@ _UNCOUNTED = frozenset({"agreements", "contracts", "deals", "documents"})
 _DISTINCT_KINDS = frozenset({"joint communique", "joint communiqué", "communique", "communiqué", "joint statement",
                              "joint declaration", "declaration"})
 _DESCRIBED_AFTER = re.compile(r"\s+(?:on|between|concerning|regarding|in the field of|in the area of)\s", re.I)
-_PAIRED_SUBJECTS = re.compile(r"\s(?:on|in)\s[^,;]+?\sand\s(?:on|in)\s", re.I)
+# A plural document word followed by its subjects, each introduced by "on" or "in".
+_SUBJECT_LIST = re.compile(r"\s+(?:on|in)\s[^,;.]+?(?:(?:,\s*(?:and\s+)?|\s+and\s+)(?:on|in)\s[^,;.]+?)+(?=[,;.]|$)",
+                           re.I)
+_SUBJECT_ITEM = re.compile(r"(?:^\s+|,\s*(?:and\s+)?|\s+and\s+)(?:on|in)\s", re.I)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$",
                              re.I)
@@ -571,7 +574,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                                 "plans", "strategies", "agreements", "contracts"} and status is None and not named:
                 continue
             counted = _COUNTED_BEFORE.search(wider)
-            if word.lower() in _UNCOUNTED and not (named or title_quoted or counted
+            subjects = _listed_subjects(text, match.end, sentence.end) if _is_plural(word) else 0
+            if word.lower() in _UNCOUNTED and not (named or title_quoted or counted or subjects > 1
                                                    or _ONE_SET_BEFORE.search(wider)):
                 # "a number of agreements were signed", "hesitated to sign contracts": no one document.
                 continue
@@ -602,8 +606,10 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
             horizon = _horizon(title) or (_horizon(chunk) if agreement_type in
                                           {"strategy", "roadmap", "agreement", "declaration"} else None)
             copies = _NUMBER_WORDS.get(counted.group("number").lower(), 1) if counted and _is_plural(word) else 1
-            if copies == 1 and _is_plural(word) and _PAIRED_SUBJECTS.search(title):
-                copies = 2  # "memorandums on transport and on customs affairs"
+            if copies == 1 and subjects > 1:
+                # "agreements on technology, on training for the mining sector and on the circular
+                # economy", "memorandums on transport and on customs affairs": one per subject.
+                copies = subjects
             for copy in range(copies):
                 # "two declarations of intent were signed": each document is one agreement.
                 new_here.append(AgreementCandidate(
@@ -627,6 +633,12 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
     for agreement in agreements:
         agreement.topics = set().union(*[s.topics for s in agreement.sentences])
     return agreements
+
+
+def _listed_subjects(text: str, start: int, end: int) -> int:
+    """How many subjects a plural document word lists right after it ("on X, on Y and on Z": 3)."""
+    listed = _SUBJECT_LIST.match(text, start, end)
+    return len(_SUBJECT_ITEM.findall(listed.group())) if listed else 0
 
 
 def _distance(first: Match, second: Match) -> int:
