@@ -130,8 +130,16 @@ _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
 _VERB_BEFORE = re.compile(r"\b(?:to|will|would|must|can|could|should|shall)\s+$", re.I)
 _AMONG_THEM = re.compile(r"\s*(?:Among them|Among the documents|Among these|They include|These include|These included|"
                          r"They included)\b")
-_REFERENCE_BEFORE = GuardedPattern(re.compile(r"\b(?:in line with|under|within the framework of|in accordance with)\s+"
-                                              r"(?:the|its|their|our|this|that|these)\s+(?:[\w\-]+\s+){0,2}$", re.I))
+_REFERENCE_BEFORE = GuardedPattern(re.compile(r"\b(?:in line with|under|within the framework of|in accordance with|"
+                                              r"participating in|parties to|party to|signatories to|signatories of)\s+"
+                                              r"(?:the|its|their|our|this|that|these|[A-Z][\w\-]*['’]s)\s+"
+                                              r"(?:[\w\-]+\s+){0,2}$", re.I))
+# ...and a text that states take part in or act in line with, named or not ("countries participating
+# in the Declaration of Cooperation", "in line with the Treaty on the Non-Proliferation of Nuclear
+# Weapons").
+_ALWAYS_REFERENCE_BEFORE = GuardedPattern(re.compile(
+    r"\b(?:in line with|in accordance with|participating in|parties to|party to|signatories to|signatories of)\s+"
+    r"(?:the|its|their|our)\s+$", re.I))
 _KNOWN_TEXT_BEFORE = re.compile(r"(?:Paris|Charter|Kyoto|Minsk|Green Deal)\s+$")
 # Where a description of an agreement stops: punctuation or the verb or clause that follows it.
 # Every alternative's first character is taken by one leading class and checked again behind it,
@@ -579,7 +587,8 @@ def find_agreements(layout: Layout, resources: Resources) -> list[AgreementCandi
                                                    or _ONE_SET_BEFORE.search(wider)):
                 # "a number of agreements were signed", "hesitated to sign contracts": no one document.
                 continue
-            if not (named or title_quoted) and _REFERENCE_BEFORE.search(wider):
+            if (not (named or title_quoted) and _REFERENCE_BEFORE.search(wider)) or _ALWAYS_REFERENCE_BEFORE.search(
+                    wider):
                 # "in line with our long-term strategy", "under the agreement": a reference to an
                 # existing text, not one of the report's.
                 continue
