@@ -620,6 +620,9 @@ _ROUTE_BEFORE = re.compile(r"\b(?:through|via|along|across|transit|serve|serving
                            r"backed|backers?|supported|armed|sanctioned|links?|linking|connects?|connecting|"
                            r"neighbou?rs?|courts?|courting)\b", re.I)
 _LIST_JOINER = re.compile(r"\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+)(?:the\s+)?"
+                          # "..., the Government of the Democratic Socialist Republic of Sri Lanka and
+                          # the Government of the United Arab Emirates"
+                          r"(?:(?-i:Government|Governments|Kingdom|Republic|State|Sultanate|Emirate)\s+of\s+(?:the\s+)?)?"
                           r"(?:" + _LIST_ITEM + r")?$")
 
 
