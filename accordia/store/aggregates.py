@@ -18,13 +18,14 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from accordia.store import activity
 from accordia.store import pairs as pair_sets
 from accordia.store import schema as t
 from accordia.store.search import matching_documents, text_match
@@ -523,14 +524,77 @@ def period_counts(conn: Connection, by: str, period: str = "month", country: str
                   until: date | None = None) -> list[PeriodCount]:
     """Events per period and type (`by="type"`) or per period and topic (`by="topic"`).
 
-    Without filters the counts cover every event, so they are kept (`aggregate_state`) until the
-    knowledge base changes.
+    Read from `event_months` (kept by the write path): the whole months inside `since`..`until`
+    from its rows, the days of a month cut by either bound counted from the events of those days.
+    Counts per topic under a topic filter (which no analytic asks for) are counted from the events.
     """
-    if country is None and topic is None and since is None and until is None:
-        rows = _stored(conn, f"periods:{by}:{period}",
-                       lambda: [[p, k, n] for p, k, n in _period_rows(conn, by, period, None, None, None, None)])
-        return [PeriodCount(p, k, n) for p, k, n in rows]
-    return [PeriodCount(p, k, n) for p, k, n in _period_rows(conn, by, period, country, topic, since, until)]
+    if by == "topic" and topic:
+        return [PeriodCount(p, k, n) for p, k, n in _period_rows(conn, by, period, country, topic, since, until)]
+    entity = activity.ANY_COUNTRY
+    if country:
+        ids = list(country_ids(conn, [country]))
+        if not ids:
+            return []
+        entity = ids[0]  # (kind, key) is unique
+    found: Counter[tuple[str | None, str]] = Counter()
+    full, cut = _month_span(since, until)
+    if full is not None:
+        months = t.event_months
+        key = months.c.topic if by == "topic" else months.c.type
+        where: list[Any] = [months.c.country == entity, months.c.events > 0,
+                            months.c.topic != "" if by == "topic" else months.c.topic == (topic or "")]
+        low, high = full
+        if since is not None or until is not None:
+            where.append(months.c.month != "")  # undated events fall outside any date range
+        if low is not None:
+            where.append(months.c.month >= low)
+        if high is not None:
+            where.append(months.c.month <= high)
+        width = 4 if period == "year" else 7
+        for month, value, n in conn.execute(sa.select(months.c.month, key, sa.func.sum(months.c.events))
+                                            .where(*where).group_by(months.c.month, key)):
+            found[(month[:width] or None, str(value))] += int(n)
+    for low_day, high_day in cut:
+        for p, k, n in _period_rows(conn, by, period, country, topic, low_day, high_day):
+            found[(p, k)] += n
+    # In the order SQLite's GROUP BY gave them (undated first).
+    return [PeriodCount(p, k, n) for (p, k), n in sorted(found.items(), key=lambda r: (r[0][0] is not None,
+                                                                                      r[0][0] or "", r[0][1]))
+            if n]
+
+
+def _month_span(since: date | None, until: date | None) -> tuple[tuple[str | None, str | None] | None,
+                                                                   list[tuple[date, date]]]:
+    """The whole months between the bounds (first, last: None where open; None for no month at all)
+    and the day ranges of the months a bound cuts."""
+    if since is not None and until is not None and since > until:
+        return None, []
+    cut: list[tuple[date, date]] = []
+    low = high = None
+    if since is not None:
+        if since.day == 1:
+            low = activity.month_of(since)
+        else:
+            end = _month_end(since)
+            cut.append((since, end if until is None else min(end, until)))
+            low = activity.month_of(end + timedelta(days=1))
+    if until is not None:
+        if _month_end(until) == until:
+            high = activity.month_of(until)
+        else:
+            start = until.replace(day=1)
+            if not cut or cut[0][1] < start:
+                cut.append((start if since is None else max(start, since), until))
+            high = activity.month_of(start - timedelta(days=1))
+    if low is not None and high is not None and low > high:
+        return None, cut
+    return (low, high), cut
+
+
+def _month_end(day: date) -> date:
+    """The last day of the month of `day`."""
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
 
 
 def _period_rows(conn: Connection, by: str, period: str, country: str | None, topic: str | None,
