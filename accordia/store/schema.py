@@ -6,7 +6,7 @@
                ├─ agreement_sources ── agreements ── agreement_parties / agreement_topics
                └─ document_countries / document_topics
     runs ── failures
-    aggregate_state (caches of whole-base aggregates, rebuilt from the tables above)
+    aggregate_state (caches of whole-base aggregates; no reader left since event_months, kept for old versions)
     country_pairs / country_pair_sets (pair counts per topic and per topic set, kept by the write path)
     event_months (events per country, topic, month and type, kept by the write path)
 """
