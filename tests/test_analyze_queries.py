@@ -118,3 +118,37 @@ def test_usage_errors_exit_with_2(sample_url: str) -> None:
     assert runner.invoke(app, ["strategy", "no_such_strategy", "--db", sample_url]).exit_code == 2
     assert runner.invoke(app, ["topics", "--by", "decade", "--db", sample_url]).exit_code == 2
     assert runner.invoke(app, ["agreement", "999999", "--db", sample_url]).exit_code == 1
+
+
+def test_search_ranks_and_pages_as_one_ranked_statement_would(store: Store) -> None:
+    """The search pages (ids ranked first, snippets after) equal a single statement ranking every match."""
+    import sqlalchemy as sa
+
+    from accordia.store import schema as t
+    from accordia.store import search
+
+    with store.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("the two-step search is SQLite's")
+        for query in ("uranium", "nuclear fuel", 'gas or "power plant" -coal', "energy"):
+            for limit, offset, since, until in ((20, 0, None, None), (3, 2, None, None),
+                                                (10, 0, date(2024, 1, 1), None), (5, 1, date(2023, 1, 1),
+                                                                                   date(2024, 6, 30))):
+                expression = search.fts5_query(query)
+                fts = sa.table("documents_fts", sa.column("rowid"))
+                bm25 = sa.func.bm25(sa.literal_column("documents_fts"))
+                snippet = sa.func.snippet(sa.literal_column("documents_fts"), -1, "**", "**", "…", 24)
+                docs = t.documents
+                stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet, -bm25)
+                        .select_from(fts.join(docs, docs.c.id == fts.c.rowid))
+                        .where(sa.literal_column("documents_fts").op("MATCH")(expression)).order_by(bm25, docs.c.id))
+                if since:
+                    stmt = stmt.where(docs.c.published >= since)
+                if until:
+                    stmt = stmt.where(docs.c.published <= until)
+                expected = [search.DocumentMatch(int(r[0]), r[1], r[2], r[3], " ".join((r[4] or "").split()),
+                                                 float(r[5])) for r in conn.execute(stmt.limit(limit).offset(offset))]
+                found = analyze.search_documents(store, query, limit, offset, since, until)
+                assert found == expected, (query, limit, offset)
+                if (limit, offset, since) == (20, 0, None):
+                    assert found

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import time
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from accordia import analyze
 from accordia.ingest import sample_paths
 from accordia.pipeline import ingest
-from accordia.store import Store, aggregates, pairs
+from accordia.store import Store, activity, aggregates, pairs
 from accordia.store import schema as t
 
 
@@ -36,6 +38,27 @@ def _pair_tables_match_a_recount(store: Store) -> None:
         counted = dict(zip(("country_pairs", "country_pair_sets"), pairs.count_all(conn), strict=True))
     assert kept == counted
     assert kept["country_pairs"] and kept["country_pair_sets"]
+    _month_table_matches_a_recount(store)
+
+
+def _month_table_matches_a_recount(store: Store) -> None:
+    """`event_months` equals a count from the events and links, and every timeline and topic profile
+    read from it equals one counted from the events (whole months, cut months, open ranges)."""
+    with store.engine.connect() as conn:
+        kept = {tuple(row[:4]): row[4] for row in conn.execute(sa.text(
+            "SELECT country, topic, month, type, events FROM event_months WHERE events <> 0"))}
+        assert kept == activity.count_all(conn)
+        assert kept and all(n > 0 for n in kept.values())
+        bounds = [None, date(2023, 1, 1), date(2023, 3, 15), date(2024, 6, 30), date(2024, 11, 12), date(2024, 11, 20)]
+        for by, period in (("type", "month"), ("topic", "year"), ("topic", "month")):
+            for country in (None, "KZ", "UZ", "XX"):
+                for topic in ((None, "oil_gas", "renewables") if by == "type" else (None,)):
+                    for since, until in itertools.product(bounds, bounds):
+                        found = [(r.period, r.key, r.count)
+                                 for r in aggregates.period_counts(conn, by, period, country, topic, since, until)]
+                        counted = aggregates._period_rows(conn, by, period, country, topic, since, until)
+                        assert found == sorted(counted, key=lambda r: (r[0] is not None, r[0] or "", r[1])), (
+                            by, period, country, topic, since, until)
 
 
 def test_pair_tables_follow_every_write_and_answer_as_the_link_tables_do(store_url: str) -> None:

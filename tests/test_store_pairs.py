@@ -86,3 +86,22 @@ def test_links_of_a_failed_transaction_are_never_counted(tmp_path: object) -> No
             assert "accordia.pair_changes" not in conn.info
     finally:
         store.close()
+
+
+def test_events_without_links_count_in_the_month_table(tmp_path: object) -> None:
+    from accordia.store import activity
+
+    store = Store.open(f"sqlite:///{tmp_path}/kb.db")
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(t.events.insert().values(id=1, type="visit", title="v", confidence=1.0))
+            conn.execute(t.events.insert().values(id=2, type="meeting", title="m", confidence=1.0,
+                                                  date=sa.func.date("2024-05-06")))
+            _link(conn, t.event_topics, "event_id", 2, "topic", {"power"})
+            pairs.apply(conn, created=[1, 2])
+        with store.engine.connect() as conn:
+            kept = {tuple(row[:4]): row[4] for row in conn.execute(sa.text("SELECT * FROM event_months"))}
+            assert kept == activity.count_all(conn) == {
+                (0, "", "", "visit"): 1, (0, "", "2024-05", "meeting"): 1, (0, "power", "2024-05", "meeting"): 1}
+    finally:
+        store.close()

@@ -398,7 +398,8 @@ class Store:
                 conn.info[_CACHE] = cache
                 try:
                     yield conn, cache
-                    pairs.apply(conn)  # the pair counts the transaction's new links change
+                    # The pair and month counts the transaction's new links and events change.
+                    pairs.apply(conn, cache.new_events)
                 finally:
                     conn.info.pop(_CACHE, None)
             committed = True

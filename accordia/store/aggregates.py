@@ -5,40 +5,35 @@ Every function takes an open connection and returns small tuples; `Store` wraps 
 Countries are entities of kind `country`; their ids (a few hundred at most) are looked up once per
 query, so the big joins run on integer keys and the covering primary-key indexes of the link tables.
 
-Aggregates over the whole knowledge base (the unfiltered network, the pair counts of the summary,
-unfiltered timeline and topic profile) grow with it, so the first read after a change counts them and
-keeps the answer in `aggregate_state` with the knowledge base's `fingerprint`; later reads parse it
-back while the fingerprint is unchanged. Filtered questions are always counted.
+Questions whose answer would grow with the knowledge base read small tables the write path keeps:
+the network, partners and the summary's pairs read `country_pairs` and `country_pair_sets`
+(`store/pairs.py`), timelines and topic profiles `event_months` (`store/activity.py`). Questions the
+kept tables cannot answer (date-filtered networks and partners, strategy activity) are counted.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
+from accordia.store import activity
 from accordia.store import pairs as pair_sets
 from accordia.store import schema as t
 from accordia.store.search import matching_documents, text_match
 
-__all__ = ["NETWORK_TOPICS", "PAYLOAD_VERSION", "AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount",
-           "agreement_sources", "area_activity", "areas_activity", "country_ids", "event_pairs", "fingerprint",
+__all__ = ["NETWORK_TOPICS", "AreaCell", "AreaQuery", "LifeSource", "PartnerCounts", "PeriodCount",
+           "agreement_sources", "area_activity", "areas_activity", "country_ids", "event_pairs",
            "network_edges", "partner_counts", "period_counts"]
-
-log = logging.getLogger(__name__)
 
 # Topics kept per pair in the stored network (`analyze.network` shows this many per edge).
 NETWORK_TOPICS = 5
-# Raise when the JSON shape of a kept aggregate changes: copies written by other versions are then recounted.
-PAYLOAD_VERSION = 1
 
 
 @dataclass
@@ -376,64 +371,6 @@ def _edges(ids: dict[int, str], found: Network) -> Edges:
     return sorted(edges, key=lambda edge: (-(edge[2] + edge[3]), edge[0], edge[1]))
 
 
-def fingerprint(conn: Connection) -> str:
-    """What the stored aggregates depend on, as one string: it changes whenever they may have changed.
-
-    Events and agreements, their participants and their topics are only written in the transaction
-    that stores a document (`Store.add_documents`) or records a split (`Store.split`), and neither
-    documents nor split decisions are ever deleted; so the row count and largest id of those two tables
-    name the state of the link tables. Both are index lookups or index-only counts.
-    """
-    parts = [sa.select(sa.func.count()).select_from(table).scalar_subquery() if what == "n"
-             else sa.select(sa.func.max(table.c.id)).scalar_subquery()
-             for table in (t.documents, t.resolution_decisions) for what in ("n", "max")]
-    return ":".join(str(value or 0) for value in conn.execute(sa.select(*parts)).one())
-
-
-def _stored(conn: Connection, name: str, count: Callable[[], Any] | None) -> Any:
-    """The aggregate `name` (JSON-shaped) as stored when current; else `count()` stored and returned.
-
-    Without `count`, None says there is no current copy.
-    """
-    # The shape of the payloads is part of what a kept copy depends on.
-    current = f"v{PAYLOAD_VERSION}:{fingerprint(conn)}"
-    row = conn.execute(sa.select(t.aggregate_state.c.fingerprint, t.aggregate_state.c.payload)
-                       .where(t.aggregate_state.c.name == name)).first()
-    if row is not None and row.fingerprint == current:
-        return json.loads(row.payload)
-    if count is None:
-        return None
-    found = count()
-    _keep(conn, name, current, json.dumps(found, separators=(",", ":")))
-    return found
-
-
-def _keep(conn: Connection, name: str, state: str, payload: str) -> None:
-    """Store a freshly counted aggregate for later reads, unless another writer is busy right now.
-
-    A read must not wait for an ingest to finish, so the write gives up at once when the database is
-    locked (SQLite) or another read is storing an aggregate (PostgreSQL): the next read tries again.
-    """
-    sqlite = conn.dialect.name == "sqlite"
-    waited = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
-    try:
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-        if conn.in_transaction():
-            conn.commit()  # the reads so far: a read connection holds no writes
-        with conn.begin():
-            if not sqlite:
-                conn.exec_driver_sql("LOCK TABLE aggregate_state IN SHARE ROW EXCLUSIVE MODE NOWAIT")
-            conn.execute(t.aggregate_state.delete().where(t.aggregate_state.c.name == name))
-            conn.execute(t.aggregate_state.insert().values(name=name, fingerprint=state, payload=payload,
-                                                           computed_at=datetime.now(UTC)))
-    except SQLAlchemyError as exc:
-        log.debug("%s not stored (%s); the next read counts it again", name, exc)
-    finally:
-        if sqlite:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
-
-
 def _live_network(conn: Connection, ids: dict[int, str], topic: str | None, since: date | None,
                   until: date | None, top_topics: int | None) -> Network:
     """The network among the countries `ids` counted from the link tables: (x, y) ids → counts, topics.
@@ -523,14 +460,77 @@ def period_counts(conn: Connection, by: str, period: str = "month", country: str
                   until: date | None = None) -> list[PeriodCount]:
     """Events per period and type (`by="type"`) or per period and topic (`by="topic"`).
 
-    Without filters the counts cover every event, so they are kept (`aggregate_state`) until the
-    knowledge base changes.
+    Read from `event_months` (kept by the write path): the whole months inside `since`..`until`
+    from its rows, the days of a month cut by either bound counted from the events of those days.
+    Counts per topic under a topic filter (which no analytic asks for) are counted from the events.
     """
-    if country is None and topic is None and since is None and until is None:
-        rows = _stored(conn, f"periods:{by}:{period}",
-                       lambda: [[p, k, n] for p, k, n in _period_rows(conn, by, period, None, None, None, None)])
-        return [PeriodCount(p, k, n) for p, k, n in rows]
-    return [PeriodCount(p, k, n) for p, k, n in _period_rows(conn, by, period, country, topic, since, until)]
+    if by == "topic" and topic:
+        return [PeriodCount(p, k, n) for p, k, n in _period_rows(conn, by, period, country, topic, since, until)]
+    entity = activity.ANY_COUNTRY
+    if country:
+        ids = list(country_ids(conn, [country]))
+        if not ids:
+            return []
+        entity = ids[0]  # (kind, key) is unique
+    found: Counter[tuple[str | None, str]] = Counter()
+    full, cut = _month_span(since, until)
+    if full is not None:
+        months = t.event_months
+        key = months.c.topic if by == "topic" else months.c.type
+        where: list[Any] = [months.c.country == entity, months.c.events > 0,
+                            months.c.topic != "" if by == "topic" else months.c.topic == (topic or "")]
+        low, high = full
+        if since is not None or until is not None:
+            where.append(months.c.month != "")  # undated events fall outside any date range
+        if low is not None:
+            where.append(months.c.month >= low)
+        if high is not None:
+            where.append(months.c.month <= high)
+        width = 4 if period == "year" else 7
+        for month, value, n in conn.execute(sa.select(months.c.month, key, sa.func.sum(months.c.events))
+                                            .where(*where).group_by(months.c.month, key)):
+            found[(month[:width] or None, str(value))] += int(n)
+    for low_day, high_day in cut:
+        for p, k, n in _period_rows(conn, by, period, country, topic, low_day, high_day):
+            found[(p, k)] += n
+    # In the order SQLite's GROUP BY gave them (undated first).
+    return [PeriodCount(p, k, n) for (p, k), n in sorted(found.items(), key=lambda r: (r[0][0] is not None,
+                                                                                      r[0][0] or "", r[0][1]))
+            if n]
+
+
+def _month_span(since: date | None, until: date | None) -> tuple[tuple[str | None, str | None] | None,
+                                                                   list[tuple[date, date]]]:
+    """The whole months between the bounds (first, last: None where open; None for no month at all)
+    and the day ranges of the months a bound cuts."""
+    if since is not None and until is not None and since > until:
+        return None, []
+    cut: list[tuple[date, date]] = []
+    low = high = None
+    if since is not None:
+        if since.day == 1:
+            low = activity.month_of(since)
+        else:
+            end = _month_end(since)
+            cut.append((since, end if until is None else min(end, until)))
+            low = activity.month_of(end + timedelta(days=1))
+    if until is not None:
+        if _month_end(until) == until:
+            high = activity.month_of(until)
+        else:
+            start = until.replace(day=1)
+            if not cut or cut[0][1] < start:
+                cut.append((start if since is None else max(start, since), until))
+            high = activity.month_of(start - timedelta(days=1))
+    if low is not None and high is not None and low > high:
+        return None, cut
+    return (low, high), cut
+
+
+def _month_end(day: date) -> date:
+    """The last day of the month of `day`."""
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
 
 
 def _period_rows(conn: Connection, by: str, period: str, country: str | None, topic: str | None,
@@ -587,7 +587,6 @@ def areas_activity(conn: Connection, areas: Sequence[AreaQuery], members: Collec
     # Per kind: (country entity, item) rows, item -> its topics among the areas', item -> its reports.
     found: dict[str, tuple[list[tuple[int, int]], dict[int, set[str]], dict[int, list[int]]]] = {}
     published: dict[int, date | None] = {}
-    reports: list[sa.Select[Any]] = []  # the reports of those items, as subqueries
     for kind in ("events", "agreements"):
         participants, topics, key = _links(kind)
         table = t.events if kind == "events" else t.agreements
@@ -616,8 +615,7 @@ def areas_activity(conn: Connection, areas: Sequence[AreaQuery], members: Collec
             item_documents[int(item)].append(int(document_id))
             published[int(document_id)] = day
         found[kind] = (rows, item_topics, item_documents)
-        reports.append(sa.select(sources.c.document_id).where(sources.c[key].in_(items)))
-    matched = _matching_among(conn, [area.text for area in areas], published, reports)
+    matched = _matching_among(conn, [area.text for area in areas], published)
     result: list[list[AreaCell]] = []
     for area, hits in zip(areas, matched, strict=True):
         cells: dict[str, AreaCell] = {}
@@ -649,27 +647,27 @@ def areas_activity(conn: Connection, areas: Sequence[AreaQuery], members: Collec
     return result
 
 
-def _matching_among(conn: Connection, texts: Sequence[str | None], documents: Collection[int],
-                    reports: Sequence[sa.Select[Any]]) -> list[set[int]]:
+def _matching_among(conn: Connection, texts: Sequence[str | None], documents: Collection[int]) -> list[set[int]]:
     """For each full-text query of `texts` (None matches nothing), which of `documents` match it.
 
-    `reports` select the same documents as `documents` lists. One statement tests every query on just
-    those rows: PostgreSQL reads their stored vectors (ids listed), SQLite looks each query up in its
-    FTS5 index once and tests membership (ids selected, as FTS5 is slow to probe row by row).
+    On PostgreSQL one statement tests every query on just those rows' stored vectors (ids listed). SQLite
+    reads each query's matching ids from its FTS5 index (ids only, no ranking) and keeps those among
+    `documents`: testing membership in SQL, with a subquery per query over the items' reports, cost
+    several times as much.
     """
     found: list[set[int]] = [set() for _ in texts]
     queries = [(n, text) for n, text in enumerate(texts) if text]
     if not queries or not documents:
         return found
     dialect = conn.dialect.name
+    if dialect != "postgresql":
+        among = set(documents)
+        for n, text in queries:
+            found[n] = {int(i) for i in conn.execute(matching_documents(dialect, text)).scalars()} & among
+        return found
     tests = [text_match(dialect, text).label(f"m{n}") for n, text in queries]
-    if dialect == "postgresql":
-        statements = [sa.select(t.documents.c.id, *tests).where(t.documents.c.id.in_(chunk))
-                      for chunk in _chunks(documents)]
-    else:
-        statements = [sa.select(t.documents.c.id, *tests).where(t.documents.c.id.in_(sa.union(*reports)))]
-    for statement in statements:
-        for row in conn.execute(statement):
+    for chunk in _chunks(documents):
+        for row in conn.execute(sa.select(t.documents.c.id, *tests).where(t.documents.c.id.in_(chunk))):
             for (n, _), hit in zip(queries, row[1:], strict=True):
                 if hit:
                     found[n].add(int(row[0]))

@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from accordia.store import activity
 from accordia.store import schema as t
 
 __all__ = ["apply", "contributions", "count_all", "linking", "recounting", "topic_key", "topics_of"]
@@ -96,17 +97,23 @@ def linking(conn: Connection, table: str, item_id: int, present: Collection[Any]
     changes.added[slot].update(new)
 
 
-def apply(conn: Connection) -> None:
-    """Add what the transaction's new links change to the pair tables (one upsert per table)."""
+def apply(conn: Connection, created: Collection[int] = ()) -> None:
+    """Add what the transaction's new links change to the pair tables (one upsert per table), and to
+    `event_months` what they and the events `created` by the transaction change (`activity`)."""
     changes: _Changes | None = conn.info.pop(_CHANGES, None)
-    if changes is None or changes.transaction is not conn.get_transaction() or not changes.before:
+    if changes is None or changes.transaction is not conn.get_transaction():
+        changes = _Changes()
+    if not changes.before and not created:
         return
     items: dict[str, set[int]] = defaultdict(set)
     for name, item_id in changes.before:
         items[_TABLES[name][0]].add(item_id)
+    # An event stored without any link counts in `event_months` all the same.
+    items["events"].update(created)
     countries = _country_ids(conn)
     pairs: Deltas = ({}, {})
     sets: Deltas = ({}, {})
+    months: activity.Deltas = {}
     for kind, ids in items.items():
         participants, topics, _key = _LINKS[kind]
         # A side the transaction did not touch is as stored (read for all such items at once).
@@ -114,6 +121,7 @@ def apply(conn: Connection) -> None:
                      for side, table in (("countries", participants), ("topics", topics))}
         stored = _links_of(conn, kind, untouched["countries"], untouched["topics"], countries)
         column = 0 if kind == "events" else 1
+        described = activity.events_of(conn, ids) if kind == "events" else {}
         for item_id in ids:
             old: list[frozenset[Any]] = []
             new: list[frozenset[Any]] = []
@@ -131,15 +139,22 @@ def apply(conn: Connection) -> None:
             if old != new:
                 _count(pairs, sets, old[0], old[1], column, -1)
                 _count(pairs, sets, new[0], new[1], column, 1)
+            if kind == "events" and item_id in described:
+                month, event_type = described[item_id]
+                activity.changed(months, {item_id: None if item_id in created
+                                          else (old[0], old[1], month, event_type)},
+                                 {item_id: (new[0], new[1], month, event_type)})
     _upsert(conn, pairs, sets)
+    activity.write(conn, months)
 
 
 @contextlib.contextmanager
 def recounting(conn: Connection, kind: str, ids: Iterable[int]) -> Iterator[None]:
-    """Keep the pair tables right while the block changes (or removes) links of these items."""
+    """Keep the pair tables (and `event_months`) right while the block changes or removes links of these items."""
     wanted = sorted(set(ids))
     countries = _country_ids(conn)
     before = contributions(conn, kind, wanted, countries)
+    described = activity.events_of(conn, wanted) if kind == "events" else {}
     yield
     after = contributions(conn, kind, wanted, countries)
     pairs: Deltas = ({}, {})
@@ -153,6 +168,13 @@ def recounting(conn: Connection, kind: str, ids: Iterable[int]) -> Iterator[None
             if new is not None:
                 _count(pairs, sets, new[0], new[1], column, 1)
     _upsert(conn, pairs, sets)
+    if kind == "events":
+        # An event's month and type never change; it may be gone (removed in the block).
+        remaining = activity.events_of(conn, wanted)
+        months: activity.Deltas = {}
+        activity.changed(months, {i: (*before[i], *described[i]) for i in described},
+                         {i: (*after[i], *remaining[i]) for i in remaining})
+        activity.write(conn, months)
 
 
 def contributions(conn: Connection, kind: str, ids: Collection[int],

@@ -6,8 +6,9 @@
                ├─ agreement_sources ── agreements ── agreement_parties / agreement_topics
                └─ document_countries / document_topics
     runs ── failures
-    aggregate_state (caches of whole-base aggregates, rebuilt from the tables above)
+    aggregate_state (caches of whole-base aggregates; no reader left since event_months, kept for old versions)
     country_pairs / country_pair_sets (pair counts per topic and per topic set, kept by the write path)
+    event_months (events per country, topic, month and type, kept by the write path)
 """
 
 from __future__ import annotations
@@ -246,6 +247,20 @@ country_pair_sets = Table(
     Column("events", Integer, nullable=False),
     Column("agreements", Integer, nullable=False),
     # SQLite: the rows live in their primary key, so a lookup by key reads the counts with it.
+    sqlite_with_rowid=False,
+)
+
+# Events per month, kept by the write path (accordia/store/activity.py) in the transaction that writes
+# them or their links: events of `type` dated in `month` ('YYYY-MM', '' undated) that country entity
+# `country` took part in (0 for any country) and that are on `topic` ('' for any topic).
+event_months = Table(
+    "event_months", metadata,
+    Column("country", Integer, primary_key=True),
+    Column("topic", String(32), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("type", String(16), primary_key=True),
+    Column("events", Integer, nullable=False),
+    # SQLite: the rows live in their primary key, so a range read by (country, topic) reads the counts with it.
     sqlite_with_rowid=False,
 )
 

@@ -115,36 +115,63 @@ def text_match(dialect: str, query: str) -> sa.ColumnElement[bool]:
 def search(conn: Connection, query: str, limit: int = 20, offset: int = 0, since: date | None = None,
            until: date | None = None) -> list[DocumentMatch]:
     """Documents matching `query`, best first, each with a highlighted snippet."""
+    if conn.dialect.name != "postgresql":
+        return _fts5_search(conn, query, limit, offset, since, until)
     docs = t.documents
-    if conn.dialect.name == "postgresql":
-        tsquery = sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)
-        vector: sa.ColumnElement[Any] = sa.literal_column(PG_VECTOR_COLUMN)
-        rank = sa.func.ts_rank(vector, tsquery)
-        snippet = sa.func.ts_headline(
-            sa.literal_column(f"'{PG_CONFIG}'"), sa.func.left(docs.c.text, 500000), tsquery,
-            f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=30, MinWords=12, MaxFragments=2, "
-            "FragmentDelimiter= … ")
-        stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"),
-                          rank.label("rank"))
-                .where(vector.bool_op("@@")(tsquery)).order_by(sa.desc("rank"), docs.c.id))
-    else:
-        expression = fts5_query(query)
-        if expression is None:
-            return []
-        fts = sa.table("documents_fts", sa.column("rowid"))
-        match = sa.literal_column("documents_fts").op("MATCH")(expression)
-        bm25 = sa.func.bm25(sa.literal_column("documents_fts"))
-        snippet = sa.func.snippet(sa.literal_column("documents_fts"), -1, MARK[0], MARK[1], "…", 24)
-        stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"),
-                          (-bm25).label("rank"))
-                .select_from(fts.join(docs, docs.c.id == fts.c.rowid))
-                .where(match).order_by(bm25, docs.c.id))
+    tsquery = sa.func.websearch_to_tsquery(sa.literal_column(f"'{PG_CONFIG}'"), query)
+    vector: sa.ColumnElement[Any] = sa.literal_column(PG_VECTOR_COLUMN)
+    rank = sa.func.ts_rank(vector, tsquery)
+    snippet = sa.func.ts_headline(
+        sa.literal_column(f"'{PG_CONFIG}'"), sa.func.left(docs.c.text, 500000), tsquery,
+        f"StartSel={MARK[0]}, StopSel={MARK[1]}, MaxWords=30, MinWords=12, MaxFragments=2, "
+        "FragmentDelimiter= … ")
+    stmt = (sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"),
+                      rank.label("rank"))
+            .where(vector.bool_op("@@")(tsquery)).order_by(sa.desc("rank"), docs.c.id))
     if since is not None:
         stmt = stmt.where(docs.c.published >= since)
     if until is not None:
         stmt = stmt.where(docs.c.published <= until)
     rows = conn.execute(stmt.limit(limit).offset(offset)).all()
+    return [_match(r.id, r.source, r.title, r.published, r.snippet, r.rank) for r in rows]
+
+
+def _match(document_id: int, source: str, title: str | None, published: date | None, snippet: str | None,
+           rank: float | None) -> DocumentMatch:
     # Snippets cross line breaks; one line reads better in a table and a JSON field.
-    return [DocumentMatch(int(r.id), r.source, r.title, r.published, " ".join((r.snippet or "").split()),
-                          float(r.rank or 0.0))
-            for r in rows]
+    return DocumentMatch(int(document_id), source, title, published, " ".join((snippet or "").split()),
+                         float(rank or 0.0))
+
+
+def _fts5_search(conn: Connection, query: str, limit: int, offset: int, since: date | None,
+                 until: date | None) -> list[DocumentMatch]:
+    """`search` on SQLite: the page of best ids first, then snippets and details of those alone.
+
+    Ranked in one statement over the index (bm25 of every match, joined to `documents` only under a
+    date filter), the snippets of the page's rows in a second: a snippet re-reads and tokenizes the
+    whole text, and computed in the ranking statement it was made for every match before the sort.
+    """
+    expression = fts5_query(query)
+    if expression is None:
+        return []
+    docs = t.documents
+    fts = sa.table("documents_fts", sa.column("rowid"))
+    match = sa.literal_column("documents_fts").op("MATCH")(expression)
+    bm25 = sa.func.bm25(sa.literal_column("documents_fts"))
+    ranked = sa.select(fts.c.rowid, bm25.label("score")).where(match)
+    if since is not None or until is not None:
+        ranked = ranked.join_from(fts, docs, docs.c.id == fts.c.rowid)
+        if since is not None:
+            ranked = ranked.where(docs.c.published >= since)
+        if until is not None:
+            ranked = ranked.where(docs.c.published <= until)
+    page = conn.execute(ranked.order_by(bm25, fts.c.rowid).limit(limit).offset(offset)).all()
+    if not page:
+        return []
+    ids = [int(row[0]) for row in page]
+    snippet = sa.func.snippet(sa.literal_column("documents_fts"), -1, MARK[0], MARK[1], "…", 24)
+    details = {int(r.id): r for r in conn.execute(
+        sa.select(docs.c.id, docs.c.source, docs.c.title, docs.c.published, snippet.label("snippet"))
+        .select_from(fts.join(docs, docs.c.id == fts.c.rowid)).where(match, fts.c.rowid.in_(ids)))}
+    return [_match(i, details[i].source, details[i].title, details[i].published, details[i].snippet, -score)
+            for i, (_, score) in zip(ids, page, strict=True)]
