@@ -188,6 +188,9 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
                 sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)) or (
                 opens_with(layout, sentence, resources.background_opening)):
             continue
+        if event_type == "signing" and _SIGNED_UP.match(layout.text, match.end):
+            # "signed up to the coalition": joined it, no document was signed.
+            continue
         if event_type == "meeting" and _ONGOING_BEFORE.search(before):
             # "Qatar was in talks with other German companies", "after years of negotiations": talks
             # going on, not a meeting that took place.
@@ -236,6 +239,7 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
     r"\b(?:last year|years? ago|(?:in|since) (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_SIGNED_UP = re.compile(r"\s+up\b")
 _CEREMONY = re.compile(r"ceremony", re.I)
 _ONGOING_BEFORE = re.compile(r"\b(?:is|are|was|were|remains?|remained|been|be|still)\s+in\s+$"
                              r"|\b(?:years|months|decades|rounds)\s+of\s+(?:\w+\s+)?$|\bstop-start\s+$", re.I)
