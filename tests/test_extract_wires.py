@@ -302,3 +302,13 @@ def test_a_ceremony_is_a_meeting_unless_it_is_the_setting_of_a_signing() -> None
         "Bulgaria's Minister of Energy Rossen Hristov and Turkish Minister of Energy Fatih Donmez attended the "
         "ceremony.\n")
     assert [e["type"] for e in signing["events"]] == ["signing"]
+
+
+def test_a_condition_or_a_possibility_is_no_happening() -> None:
+    record = _record(
+        "Iran and IAEA agree on inspections in Cairo\n\n"
+        "CAIRO, 9 September 2025 - Iranian Foreign Minister Abbas Araghchi and IAEA Director General Rafael "
+        "Grossi on Tuesday signed in Cairo a document on the resumption of inspections. Under a law passed by "
+        "the Iranian parliament, any access by inspectors must first be approved by the Supreme National "
+        "Security Council. Since June, inspectors have been able to visit only the Bushehr plant.\n")
+    assert {e["type"] for e in record["events"]} <= {"signing", "meeting"}

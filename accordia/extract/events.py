@@ -188,6 +188,9 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
                 sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)) or (
                 opens_with(layout, sentence, resources.background_opening)):
             continue
+        if event_type == "approval" and _STILL_TO_APPROVE_BEFORE.search(before):
+            # "any access must first be approved by the Council": a condition, not an approval.
+            continue
         if event_type == "signing" and _SIGNED_UP.match(layout.text, match.end):
             # "signed up to the coalition": joined it, no document was signed.
             continue
@@ -239,6 +242,8 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
 # in a clause dated to an earlier year is background.
 _PAST_WHEN_BEFORE = re.compile(
     r"\b(?:last year|years? ago|(?:in|since) (?P<year>(?:19|20)\d\d)),?\s+when\b(?:[^.;]|\.(?=\S))*$", re.I)
+_STILL_TO_APPROVE_BEFORE = re.compile(r"\b(?:must|should|would|will|need|needs|has to|have to|to)\s+"
+                                      r"(?:first\s+|still\s+|yet\s+|also\s+)?be\s+$", re.I)
 _SIGNED_UP = re.compile(r"\s+up\b")
 _CEREMONY = re.compile(r"ceremony", re.I)
 _ONGOING_BEFORE = re.compile(r"\b(?:is|are|was|were|remains?|remained|been|be|still)\s+in\s+$"
@@ -264,6 +269,7 @@ def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) ->
 _GATHERING_AHEAD = re.compile(
     r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
     r"plans to|planning to|to be held|next|upcoming|forthcoming|planned|cancelled|canceled|postponed|"
+    r"able to|unable to|allowed to|permitted to|barred from|"
     r"proposed|to establish|to set up|to create|to launch|as a|as an|activation of|establishment of|"
     r"creation of)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
 # Words after a gathering word that make it a room or a device, not a gathering ("the
