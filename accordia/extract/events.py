@@ -188,6 +188,10 @@ def _read_event_types(layout: Layout, sentence: Sentence, resources: Resources) 
                 sentence is not layout.body[0] and _in_past_clause(layout, sentence, match.start, match.end)) or (
                 opens_with(layout, sentence, resources.background_opening)):
             continue
+        if event_type in GATHERINGS and _BULLET.match(layout.text[sentence.start:sentence.start + 8]):
+            # A bulleted item lists what a document or a meeting covers ("- promote dialogue and
+            # cooperation in the energy sector"), not a gathering of its own.
+            continue
         if event_type == "approval" and _STILL_TO_APPROVE_BEFORE.search(before):
             # "any access must first be approved by the Council": a condition, not an approval.
             continue
