@@ -45,7 +45,9 @@ _STATE_WORD = re.compile(r"\b(National|State)\b")
 _INVERTED_MINISTRY = re.compile(r"(?P<field>[A-Z][\w ]+?) Ministry")
 _TOKEN = re.compile(r"\S+")
 _ROLE_ATTACHMENT = re.compile(r"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?(?:[A-Z][\w\-’'.]*\s*(?:of\s+|and\s+|for\s+)?)+)?")
-_VENUE_BEFORE = re.compile(r"\b(?:in|at|to|hosted by)\s+(?:the\s+)?$")
+# Where a happening took place: "in Tashkent", "hosted by Astana"; not where a company has its seat
+# ("Aurubis, based in Hamburg").
+_VENUE_BEFORE = re.compile(r"\b(?<!based )(?<!headquartered )(?<!registered )(?:in|at|to|hosted by)\s+(?:the\s+)?$")
 
 
 @dataclass
