@@ -55,6 +55,7 @@ _TWO_SIDES = re.compile(r"\bthe two (?:sides|countries|governments|leaders|presi
 # A title that makes a document one between governments ("the intergovernmental agreement").
 _BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
 
+_CHAIN_LINK = re.compile(r"\s*[-–]\s*")
 # "between the European Union and Egypt", "The EU and Uzbekistan signed": a body as one side of a
 # document, a state the other.
 _BODY_FACING_STATE = re.compile(r"\s+and\s+(?:the\s+)?")
@@ -166,6 +167,9 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     def countries_in(sentences: Iterable[object], parties: bool = False) -> tuple[str, ...]:
         spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]
         found = {code for code in country_set if _named_in(country_starts[code], spans)}
+        if parties:
+            # States named only as links of a project's or a route's name are not its parties.
+            found -= set().union(*[_chain_only_codes(layout.text, s) for s in sentences])  # type: ignore[arg-type]
         found |= {p.country for p, starts in person_starts if p.country in country_set and _named_in(starts, spans)
                   and not (parties and p.organization in company_names)}
         return tuple(sorted(c for c in found if c))
@@ -347,6 +351,24 @@ def _states_sign_beside(bodies: list[OrgCandidate], named_states: set[str], text
         return True
     return any(_faces_state(text, end, sentence.names, participants)
                for body in bodies for start, end in body.spans if sentence.start <= start < sentence.end)
+
+
+def _chain_only_codes(text: str, sentence: Sentence) -> set[str]:
+    """States a sentence names only as links of a hyphenated chain of three or more names, the name
+    of a project or a route ("the Lao PDR-Thailand-Malaysia-Singapore Power Integration Project")."""
+    names = sentence.names
+    in_chain: set[int] = set()
+    start = 0
+    while start < len(names):
+        end = start
+        while end + 1 < len(names) and _CHAIN_LINK.fullmatch(text, names[end].end, names[end + 1].start):
+            end += 1
+        if end - start >= 2:
+            in_chain.update(range(start, end + 1))
+        start = end + 1
+    chained = {code for i in in_chain for code in names[i].codes}
+    elsewhere = {code for i, match in enumerate(names) if i not in in_chain for code in match.codes}
+    return chained - elsewhere
 
 
 def _faces_state(text: str, body_end: int, names: list[Match], states: set[str]) -> bool:
