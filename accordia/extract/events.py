@@ -123,7 +123,8 @@ _SUBJECT_ITEM = re.compile(r"(?:^\s+|,\s*(?:and\s+)?|\s+and\s+)(?:on|in)\s", re.
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 _COUNTED_BEFORE = re.compile(r"\b(?P<number>\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w\-]+\s+)?$",
                              re.I)
-_FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:an?\s+|the\s+)?|,\s+(?:an?\s+)?)"
+_FURTHER_BEFORE = re.compile(r"(?:\b(?:and|as well as|also|plus|another)\s+(?:(?:on|in|to|with|under)\s+)?"
+                             r"(?:an?\s+|the\s+)?|,\s+(?:an?\s+)?)"
                              r"(?:[\w\-]+\s+)?$", re.I)
 _CAPITALISED_BEFORE = re.compile(r"\b[A-Z][\w\-]+\s+$")
 # Words before "deal" that make it a verb ("to deal with", "will deal").
