@@ -312,3 +312,13 @@ def test_a_condition_or_a_possibility_is_no_happening() -> None:
         "the Iranian parliament, any access by inspectors must first be approved by the Supreme National "
         "Security Council. Since June, inspectors have been able to visit only the Bushehr plant.\n")
     assert {e["type"] for e in record["events"]} <= {"signing", "meeting"}
+
+
+def test_a_document_signed_by_it_binds_the_state_body_of_the_sentence_before() -> None:
+    record = _record(
+        "Baltic Pipe opens\n\n"
+        "GOLENIOW, Poland, Sept 27, 2022. Poland, Denmark and Norway opened the Baltic Pipe gas link on Tuesday. "
+        "Poland's state-controlled gas company PGNiG has booked most of the capacity. Earlier this month it "
+        "signed a contract with Norway's state-controlled Equinor for 2.4 billion cubic metres a year.\n")
+    contracts = [a for a in record["agreements"] if a["type"] == "contract"]
+    assert contracts and "PL" in contracts[0]["countries"]

@@ -55,6 +55,9 @@ _TWO_SIDES = re.compile(r"\bthe two (?:sides|countries|governments|leaders|presi
 # A title that makes a document one between governments ("the intergovernmental agreement").
 _BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
 
+# A document signed by "it": the body the sentence before was about.
+_IT_SIGNED = re.compile(r"(?:^|[.;]\s+|,\s+|\b(?:month|week|year|day|then|also),?\s+)it\s+(?:also\s+|has\s+|had\s+)?"
+                        r"(?:signed|concluded|entered into|agreed)\b")
 _CHAIN_LINK = re.compile(r"\s*[-–]\s*")
 # "between the European Union and Egypt", "The EU and Uzbekistan signed": a body as one side of a
 # document, a state the other.
@@ -207,6 +210,10 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
                 parties = tuple(resources.countries[c].name for c in sorted(party_countries)
                                 if c in resources.countries)
         companies = [o for o in party_orgs if o.kind in {"company", "state_company"}]
+        if _IT_SIGNED.search(layout.text, agreement.sentence.start, agreement.sentence.end):
+            # "Earlier this month it signed a contract with Norway's Equinor", after a sentence about
+            # "Poland's state-controlled gas company PGNiG": the state body the sentence before names.
+            party_countries |= _previous_state_body(agreement.sentence, layout, orgs, country_set)
         both_sides = [m.group().lower() for m in _BOTH_SIDES.finditer(layout.text, agreement.sentence.start,
                                                                        agreement.sentence.end)]
         if len(countries) == 2 and any(side.endswith("companies") for side in both_sides):
@@ -351,6 +358,19 @@ def _states_sign_beside(bodies: list[OrgCandidate], named_states: set[str], text
         return True
     return any(_faces_state(text, end, sentence.names, participants)
                for body in bodies for start, end in body.spans if sentence.start <= start < sentence.end)
+
+
+def _previous_state_body(sentence: Sentence, layout: Layout, orgs: dict[str, OrgCandidate],
+                         participants: set[str]) -> set[str]:
+    """The state of the first state body or state company named in the body sentence before this one."""
+    body = layout.body
+    position = next((i for i, s in enumerate(body) if s is sentence), 0)
+    if position == 0:
+        return set()
+    previous = body[position - 1]
+    named = sorted((start, o.country) for o in orgs.values() if o.kind in {"ministry", "agency", "state_company"}
+                   and o.country in participants for start, _ in o.spans if previous.start <= start < previous.end)
+    return {named[0][1]} if named else set()
 
 
 def _chain_only_codes(text: str, sentence: Sentence) -> set[str]:
