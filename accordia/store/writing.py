@@ -17,6 +17,10 @@ Two kinds of memory, both private to `accordia.store`:
   id of the documents (every write of a report inserts a document) and the newest resolution
   decision (every split writes one) with what the mirror has seen, and reloads it from the
   database when they differ; a transaction that fails discards it.
+
+The rows whose ids resolution needs at once (documents, entities, events, agreements) are not
+inserted one statement each: `RowIds` hands out their ids and the rows wait in the write cache
+with the link rows, for one multi-row insert per table (see `RowIds` for why the ids are safe).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from array import array
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,7 +40,16 @@ from sqlalchemy.engine import Connection
 from accordia.resolve.names import normalise_name
 from accordia.store import schema as t
 
-__all__ = ["AgreementEntry", "EventEntry", "Mirror", "WriteCache"]
+__all__ = ["ALLOCATED", "AgreementEntry", "EventEntry", "Mirror", "RowIds", "WriteCache"]
+
+# Tables whose new rows get their ids from `RowIds`, in the order pending rows are sent: none of
+# them refers to a later one (a document's copy_of names an earlier document), and the other
+# tables the write path fills refer to them, so these go first whatever is flushed.
+ALLOCATED = ("documents", "entities", "events", "agreements")
+# PostgreSQL: ids reserved by one call, growing within a transaction (unused ones are left as
+# gaps, as a rolled-back insert leaves them).
+_FIRST_BLOCK = 8
+_LARGEST_BLOCK = 256
 
 
 @dataclass
@@ -67,6 +80,49 @@ class EventEntry:
     title: str
     countries: frozenset[str] = frozenset()
     persons: tuple[int, ...] = ()
+
+
+@dataclass
+class RowIds:
+    """Ids for the new rows of one write transaction, handed out without inserting the rows.
+
+    SQLite: the transaction first takes the database's write lock (a write that changes
+    nothing), then reads each table's largest id once; nobody else can insert until it commits,
+    so the ids are those SQLite itself would have given the rows inserted one by one
+    (largest + 1), in the same order. PostgreSQL: each table's sequence hands out blocks of ids
+    in one `nextval` call (concurrent writers get distinct ids; the sequence stays ahead of every
+    id used). Other databases are not supported by the store.
+    """
+
+    # SQLite: table -> the next id to give.
+    next: dict[str, int] = field(default_factory=dict)
+    # PostgreSQL: table -> ids reserved and not yet given, ascending; and the next block's size.
+    free: dict[str, deque[int]] = field(default_factory=dict)
+    block: dict[str, int] = field(default_factory=dict)
+    locked: bool = False
+
+    def take(self, conn: Connection, table: str, wanted: int = 1) -> int:
+        """A new id for a row of `table`; `wanted` is how many rows this transaction still expects."""
+        if conn.dialect.name == "sqlite":
+            next_id = self.next.get(table)
+            if next_id is None:
+                if not self.locked:
+                    # Python's sqlite3 begins the transaction before this UPDATE and SQLite gives it
+                    # the write lock (waiting for another writer as an INSERT would) until commit.
+                    conn.exec_driver_sql("UPDATE documents SET copy_of = copy_of WHERE 0")
+                    self.locked = True
+                largest = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar()
+                next_id = int(largest or 0) + 1
+            self.next[table] = next_id + 1
+            return next_id
+        free = self.free.get(table)
+        if not free:
+            size = max(wanted, self.block.get(table, _FIRST_BLOCK))
+            self.block[table] = min(size * 2, _LARGEST_BLOCK)
+            free = self.free[table] = deque(sorted(int(i) for i in conn.exec_driver_sql(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                (size,)).scalars()))
+        return free.popleft()
 
 
 @dataclass
@@ -101,6 +157,12 @@ class WriteCache:
     # by table, those rows still pending (merged evidence is written into them, not updated).
     sources: dict[tuple[str, int, int], list[list[int]]] = field(default_factory=dict)
     unflushed_sources: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+    # Ids for new documents, entities, events and agreements; their rows still pending, by id
+    # (changes to one before it is sent are made to the row: see `Store._update_row`).
+    ids: RowIds = field(default_factory=RowIds)
+    unflushed: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    # How many documents the transaction may still insert (a hint for reserving their ids).
+    expected: int = 1
     # Documents inserted by this transaction (for the mirror's fingerprint).
     documents: int = 0
     last_document: int = 0
@@ -122,12 +184,27 @@ class WriteCache:
             if members is not None:
                 bisect.insort(members, row, key=lambda r: int(r[0]))
 
+    def add(self, conn: Connection, table: str, values: dict[str, Any], wanted: int = 1) -> int:
+        """Queue a new row of an `ALLOCATED` table under a new id, and return the id."""
+        row_id = self.ids.take(conn, table, wanted)
+        row = {"id": row_id, **values}
+        self.pending[table].append(row)
+        self.unflushed[table][row_id] = row
+        return row_id
+
     def flush(self, conn: Connection, *tables: str) -> None:
-        """Insert the pending rows of these tables (all tables when none is named)."""
-        for name in tables or list(self.pending):
+        """Insert the pending rows of these tables (all tables when none is named); the rows of
+        `ALLOCATED` tables go first whenever another table's are sent, since those refer to them."""
+        names = list(tables or self.pending)
+        if not tables or any(name not in ALLOCATED for name in names):
+            names = [name for name in ALLOCATED if name in self.pending] + \
+                [name for name in names if name not in ALLOCATED]
+        for name in names:
             rows = self.pending.pop(name, None)
             if rows:
                 conn.execute(t.metadata.tables[name].insert(), rows)
+            if name in ALLOCATED:
+                self.unflushed.pop(name, None)
             if name == "person_roles":
                 self.unflushed_roles.clear()
             if name in ("event_sources", "agreement_sources"):
