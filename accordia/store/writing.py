@@ -196,13 +196,14 @@ class WriteCache:
         """Insert the pending rows of these tables (all tables when none is named); the rows of
         `ALLOCATED` tables go first whenever another table's are sent, since those refer to them."""
         names = list(tables or self.pending)
-        if not tables or any(name not in ALLOCATED for name in names):
-            names = [name for name in ALLOCATED if name in self.pending] + \
-                [name for name in names if name not in ALLOCATED]
+        # Only the parents these tables refer to (a role row needs its entity, not its document).
+        parents = {parent for name in names for parent in _PARENTS.get(name, ())} if tables else set(ALLOCATED)
+        names = [name for name in ALLOCATED if (name in parents or name in names) and name in self.pending] + \
+            [name for name in names if name not in ALLOCATED]
         for name in names:
             rows = self.pending.pop(name, None)
             if rows:
-                conn.execute(t.metadata.tables[name].insert(), rows)
+                send_rows(conn, t.metadata.tables[name], rows)
             if name in ALLOCATED:
                 self.unflushed.pop(name, None)
             if name == "person_roles":
@@ -210,6 +211,45 @@ class WriteCache:
             if name in ("event_sources", "agreement_sources"):
                 for slot in [slot for slot in self.unflushed_sources if slot[0] == name]:
                     del self.unflushed_sources[slot]
+
+
+# Table -> the `ALLOCATED` tables its rows refer to (by foreign key), which are sent before it.
+_PARENTS: dict[str, tuple[str, ...]] = {
+    table.name: tuple(name for name in ALLOCATED if any(fk.column.table.name == name for fk in table.foreign_keys))
+    for table in t.metadata.sorted_tables}
+# (dialect, table, columns) -> the driver's INSERT and, per column, SQLAlchemy's conversion of a value.
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Callable[[Any], Any] | None]]] = {}
+
+
+def send_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) in one executemany through the driver.
+
+    SQLAlchemy's own executemany builds a parameter dict per row, which cost more than the insert:
+    here each row becomes a tuple, with SQLAlchemy's bind processor applied to the columns that
+    have one (JSON, and dates on SQLite), so the stored values are the same. A column left out
+    that has a Python-side default goes the SQLAlchemy way, which fills it in.
+    """
+    names = tuple(rows[0])
+    slot = (conn.dialect.name, table.name, names)
+    prepared = _INSERTS.get(slot)
+    if prepared is None:
+        if any(column.default is not None and column.name not in names for column in table.columns):
+            conn.execute(table.insert(), rows)
+            return
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        quote = conn.dialect.identifier_preparer.quote
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+               f"VALUES ({', '.join([mark] * len(names))})")
+        converters: list[Callable[[Any], Any] | None] = [
+            table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+        prepared = _INSERTS[slot] = (sql, converters)
+    sql, processors = prepared
+    if any(processors):
+        columns = list(zip(names, processors, strict=True))
+        values = [tuple(row[n] if p is None else p(row[n]) for n, p in columns) for row in rows]
+    else:
+        values = [tuple(row[n] for n in names) for row in rows]
+    conn.exec_driver_sql(sql, values)
 
 
 class Mirror:
