@@ -341,19 +341,20 @@ class Store:
         try:
             with self._write_lock, self._writing(bulk=True) as (conn, cache):
                 cache.batch_persons = [(p.name, p.country) for _, record in batch for p in record.persons]
+                # `Document.hash` hashes the text on every call: once per document here.
+                hashes = [document.hash for document, _ in batch]
                 stored: dict[str, int] = {row.hash: int(row.id) for row in conn.execute(
-                    sa.select(t.documents.c.hash, t.documents.c.id).where(
-                        t.documents.c.hash.in_({d.hash for d, _ in batch})))}
+                    sa.select(t.documents.c.hash, t.documents.c.id).where(t.documents.c.hash.in_(set(hashes))))}
                 results = []
-                for index, (document, record) in enumerate(batch):
+                for index, ((document, record), text_hash) in enumerate(zip(batch, hashes, strict=True)):
                     # At most this many documents still to insert (PostgreSQL reserves their ids at once).
                     cache.expected = len(batch) - index
-                    existing = stored.get(document.hash)
+                    existing = stored.get(text_hash)
                     if existing is not None:
                         results.append(AddResult(existing, added=False))
                         continue
-                    result = self._insert_document(conn, document, record)
-                    stored[document.hash] = result.document_id
+                    result = self._insert_document(conn, document, record, text_hash)
+                    stored[text_hash] = result.document_id
                     results.append(result)
                 cache.flush(conn)
                 return results
@@ -372,7 +373,7 @@ class Store:
                                         .where(t.documents.c.hash == document.hash)).scalar()
                 if existing is not None:
                     return AddResult(int(existing), added=False)
-                result = self._insert_document(conn, document, record)
+                result = self._insert_document(conn, document, record, document.hash)
                 cache.flush(conn)
                 return result
         except IntegrityError:
@@ -445,7 +446,7 @@ class Store:
             cache.synced, cache.documents, cache.last_document = True, 0, 0
         return self._mirror_state
 
-    def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
+    def _insert_document(self, conn: Connection, document: Document, record: Record, text_hash: str) -> AddResult:
         cache = _cache_of(conn)
         mirror = self._mirror(conn, cache) if cache is not None else None
         mine = shingles(document.text)
@@ -453,7 +454,7 @@ class Store:
         copy_of = self._find_copy(conn, document, record, mine, my_sketch, mirror)
         published = record.published or document.published
         document_id = self._insert_row(conn, t.documents, {
-            "hash": document.hash, "source": document.source, "url": document.url, "title": record.title,
+            "hash": text_hash, "source": document.source, "url": document.url, "title": record.title,
             "published": published, "language": record.language, "format": document.format,
             "text": document.text, "record": record.to_dict(), "copy_of": copy_of,
             "ingested_at": datetime.now(UTC), "sketch": my_sketch,

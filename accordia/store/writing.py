@@ -29,9 +29,10 @@ import bisect
 import heapq
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -217,8 +218,8 @@ class WriteCache:
 _PARENTS: dict[str, tuple[str, ...]] = {
     table.name: tuple(name for name in ALLOCATED if any(fk.column.table.name == name for fk in table.foreign_keys))
     for table in t.metadata.sorted_tables}
-# (dialect, table, columns) -> the driver's INSERT and, per column, SQLAlchemy's conversion of a value.
-_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Callable[[Any], Any] | None]]] = {}
+# (dialect, table, columns) -> the driver's INSERT and SQLAlchemy's conversions of values, by column index.
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
 
 
 def send_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -240,15 +241,20 @@ def send_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> 
         quote = conn.dialect.identifier_preparer.quote
         sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
                f"VALUES ({', '.join([mark] * len(names))})")
-        converters: list[Callable[[Any], Any] | None] = [
-            table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+        processors = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+        converters: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, p in enumerate(processors) if p is not None]
         prepared = _INSERTS[slot] = (sql, converters)
-    sql, processors = prepared
-    if any(processors):
-        columns = list(zip(names, processors, strict=True))
-        values = [tuple(row[n] if p is None else p(row[n]) for n, p in columns) for row in rows]
-    else:
-        values = [tuple(row[n] for n in names) for row in rows]
+    sql, converters = prepared
+    # itemgetter of one name gives the value, not a 1-tuple.
+    values: list[Sequence[Any]] = list(map(itemgetter(*names), rows)) if len(names) > 1 else \
+        [(row[names[0]],) for row in rows]
+    if converters:
+        for n, row_values in enumerate(values):
+            converted = list(row_values)
+            for i, convert in converters:
+                converted[i] = convert(converted[i])
+            values[n] = converted
     conn.exec_driver_sql(sql, values)
 
 
