@@ -34,10 +34,13 @@ IGNORED = {
 
 
 def table_rows(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[object, ...]]:
-    """The rows of `table` in primary-key order, without the ignored columns."""
-    columns = [c for c in table.columns if c.name not in IGNORED.get(table.name, set())]
-    order = list(table.primary_key.columns) or columns
-    yield from (tuple(row) for row in conn.execute(sa.select(*columns).order_by(*order)))
+    """The rows of `table` in primary-key order, without the ignored columns, as the driver returns
+    them (JSON as stored text, SQLite dates as stored strings, 1 and 1.0 told apart)."""
+    quote = conn.dialect.identifier_preparer.quote
+    columns = [quote(c.name) for c in table.columns if c.name not in IGNORED.get(table.name, set())]
+    order = [quote(c.name) for c in table.primary_key.columns] or columns
+    yield from (tuple(row) for row in conn.exec_driver_sql(
+        f"SELECT {', '.join(columns)} FROM {quote(table.name)} ORDER BY {', '.join(order)}"))
 
 
 def compare(old_url: str, new_url: str, shown: int = 3) -> list[str]:

@@ -254,7 +254,7 @@ def send_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> 
             converted = list(row_values)
             for i, convert in converters:
                 converted[i] = convert(converted[i])
-            values[n] = converted
+            values[n] = tuple(converted)  # SQLAlchemy takes rows of parameters as tuples, not lists
     conn.exec_driver_sql(sql, values)
 
 
