@@ -47,9 +47,10 @@ __all__ = ["ALLOCATED", "AgreementEntry", "EventEntry", "Mirror", "RowIds", "Wri
 # them refers to a later one (a document's copy_of names an earlier document), and the other
 # tables the write path fills refer to them, so these go first whatever is flushed.
 ALLOCATED = ("documents", "entities", "events", "agreements")
-# PostgreSQL: ids reserved by one call, growing within a transaction (unused ones are left as
-# gaps, as a rolled-back insert leaves them).
-_FIRST_BLOCK = 8
+# PostgreSQL: ids reserved by one call, doubling within a transaction from the first block (a
+# batch's; one document's transaction starts at one id), up to the largest. Unused ones are left
+# as gaps, as a rolled-back insert leaves them.
+_FIRST_BLOCK = 16
 _LARGEST_BLOCK = 256
 
 
@@ -100,6 +101,7 @@ class RowIds:
     # PostgreSQL: table -> ids reserved and not yet given, ascending; and the next block's size.
     free: dict[str, deque[int]] = field(default_factory=dict)
     block: dict[str, int] = field(default_factory=dict)
+    first_block: int = _FIRST_BLOCK
     locked: bool = False
 
     def take(self, conn: Connection, table: str, wanted: int = 1) -> int:
@@ -118,7 +120,7 @@ class RowIds:
             return next_id
         free = self.free.get(table)
         if not free:
-            size = max(wanted, self.block.get(table, _FIRST_BLOCK))
+            size = max(wanted, self.block.get(table, self.first_block))
             self.block[table] = min(size * 2, _LARGEST_BLOCK)
             free = self.free[table] = deque(sorted(int(i) for i in conn.exec_driver_sql(
                 f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
@@ -170,6 +172,11 @@ class WriteCache:
     synced: bool = False
     # Whether the transaction may use the store's mirror (bulk writes only).
     bulk: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.bulk:
+            # One document creates a few rows: PostgreSQL ids are reserved one, two, four... at a time.
+            self.ids.first_block = 1
 
     def remember(self, kind: str, key: str, row: list[Any] | None) -> list[Any] | None:
         """Cache an entity lookup, sharing the record with any other place it is cached."""
