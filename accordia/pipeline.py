@@ -154,19 +154,22 @@ def _run(items: Iterable[_Item], store: Store, report: IngestReport, options: Ex
                     report.failures.append(item)
                     store.record_failure(report.run_id, item)
             documents = [item for item in batch if isinstance(item, Document)]
+            # `Document.hash` hashes the text on every call: once per document here.
+            hashes = {id(d): d.hash for d in documents}
             # Skip what is stored already before paying for its extraction (one query per batch).
-            stored = store.stored_hashes([d.hash for d in documents])
+            stored = store.stored_hashes(list(hashes.values()))
             seen: set[str] = set()
             fresh: list[_Item] = []
             for item in batch:
                 if isinstance(item, Document):
-                    if item.hash in stored or item.hash in seen:
+                    text_hash = hashes[id(item)]
+                    if text_hash in stored or text_hash in seen:
                         report.unchanged += 1
                         if on_item is not None:
                             # Reported now: it is already in the knowledge base.
                             on_item(item)
                         continue
-                    seen.add(item.hash)
+                    seen.add(text_hash)
                 fresh.append(item)
             pending = extractor.submit([item for item in fresh if isinstance(item, Document)])
             if previous is not None:

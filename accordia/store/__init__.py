@@ -341,17 +341,20 @@ class Store:
         try:
             with self._write_lock, self._writing(bulk=True) as (conn, cache):
                 cache.batch_persons = [(p.name, p.country) for _, record in batch for p in record.persons]
+                # `Document.hash` hashes the text on every call: once per document here.
+                hashes = [document.hash for document, _ in batch]
                 stored: dict[str, int] = {row.hash: int(row.id) for row in conn.execute(
-                    sa.select(t.documents.c.hash, t.documents.c.id).where(
-                        t.documents.c.hash.in_({d.hash for d, _ in batch})))}
+                    sa.select(t.documents.c.hash, t.documents.c.id).where(t.documents.c.hash.in_(set(hashes))))}
                 results = []
-                for document, record in batch:
-                    existing = stored.get(document.hash)
+                for index, ((document, record), text_hash) in enumerate(zip(batch, hashes, strict=True)):
+                    # At most this many documents still to insert (PostgreSQL reserves their ids at once).
+                    cache.expected = len(batch) - index
+                    existing = stored.get(text_hash)
                     if existing is not None:
                         results.append(AddResult(existing, added=False))
                         continue
-                    result = self._insert_document(conn, document, record)
-                    stored[document.hash] = result.document_id
+                    result = self._insert_document(conn, document, record, text_hash)
+                    stored[text_hash] = result.document_id
                     results.append(result)
                 cache.flush(conn)
                 return results
@@ -370,7 +373,7 @@ class Store:
                                         .where(t.documents.c.hash == document.hash)).scalar()
                 if existing is not None:
                     return AddResult(int(existing), added=False)
-                result = self._insert_document(conn, document, record)
+                result = self._insert_document(conn, document, record, document.hash)
                 cache.flush(conn)
                 return result
         except IntegrityError:
@@ -398,6 +401,7 @@ class Store:
                 conn.info[_CACHE] = cache
                 try:
                     yield conn, cache
+                    cache.flush(conn)
                     # The pair and month counts the transaction's new links and events change.
                     pairs.apply(conn, cache.new_events)
                 finally:
@@ -443,19 +447,19 @@ class Store:
             cache.synced, cache.documents, cache.last_document = True, 0, 0
         return self._mirror_state
 
-    def _insert_document(self, conn: Connection, document: Document, record: Record) -> AddResult:
+    def _insert_document(self, conn: Connection, document: Document, record: Record, text_hash: str) -> AddResult:
         cache = _cache_of(conn)
         mirror = self._mirror(conn, cache) if cache is not None else None
         mine = shingles(document.text)
         my_sketch = sketch(mine)
         copy_of = self._find_copy(conn, document, record, mine, my_sketch, mirror)
         published = record.published or document.published
-        document_id = _new_id(conn.execute(t.documents.insert(), {
-            "hash": document.hash, "source": document.source, "url": document.url, "title": record.title,
+        document_id = self._insert_row(conn, t.documents, {
+            "hash": text_hash, "source": document.source, "url": document.url, "title": record.title,
             "published": published, "language": record.language, "format": document.format,
             "text": document.text, "record": record.to_dict(), "copy_of": copy_of,
             "ingested_at": datetime.now(UTC), "sketch": my_sketch,
-        }))
+        })
         if cache is not None:
             cache.documents += 1
             cache.last_document = max(cache.last_document, document_id)
@@ -538,6 +542,26 @@ class Store:
                        set(agreement.topics))
         return AddResult(document_id, added=True)
 
+    @staticmethod
+    def _insert_row(conn: Connection, table: sa.Table, values: dict[str, Any]) -> int:
+        """Insert a document, entity, event or agreement and return its id. In a write transaction
+        the id is allocated by the write cache and the row waits for the batch's multi-row insert
+        (one statement per row through SQLAlchemy cost more than the rest of the write path)."""
+        cache = _cache_of(conn)
+        if cache is None:
+            return _new_id(conn.execute(table.insert(), values))
+        return cache.add(conn, table.name, values, cache.expected if table is t.documents else 1)
+
+    @staticmethod
+    def _update_row(conn: Connection, table: sa.Table, row_id: int, **values: Any) -> None:
+        """Change columns of a row `_insert_row` wrote: in the pending row when it is not sent yet."""
+        cache = _cache_of(conn)
+        pending = cache.unflushed[table.name].get(row_id) if cache is not None else None
+        if pending is not None:
+            pending.update(values)
+        else:
+            conn.execute(table.update().where(table.c.id == row_id).values(**values))
+
     def _add_source(self, conn: Connection, table: sa.Table, key: str, key_id: int, document_id: int,
                     evidence: Sequence[tuple[int, int]], **values: Any) -> None:
         """Link a document as a source; two facts of one report that resolve to one event or
@@ -584,10 +608,15 @@ class Store:
         if published is None:
             return None
         probe = copy_probe(my_sketch)
+        cache = _cache_of(conn)
+        # Documents of this transaction not sent yet: their texts are at hand.
+        unflushed = cache.unflushed["documents"] if cache is not None else {}
         suspects: Sequence[int]
         if mirror is not None:
             suspects = mirror.copy_suspects(published, COPY_WINDOW_DAYS, COPY_CANDIDATES, probe)
         else:
+            if cache is not None:
+                cache.flush(conn, "documents")
             # Documents stored before sketches existed have none: those are compared in full.
             suspects = [int(row.id) for row in conn.execute(
                 sa.select(t.documents.c.id, t.documents.c.sketch).where(
@@ -596,7 +625,9 @@ class Store:
                     t.documents.c.copy_of.is_(None)).order_by(t.documents.c.id).limit(COPY_CANDIDATES))
                 if row.sketch is None or probe(row.sketch)]
         for candidate_id in suspects:
-            text = conn.execute(_DOCUMENT_TEXT, {"id": candidate_id}).scalar_one()
+            pending = unflushed.get(candidate_id)
+            text = pending["text"] if pending is not None else \
+                conn.execute(_DOCUMENT_TEXT, {"id": candidate_id}).scalar_one()
             if self.matcher.copy_score(mine, shingles(text)) >= COPY_CONTAINMENT:
                 return candidate_id
         return None
@@ -643,8 +674,8 @@ class Store:
                 found[1] = name
             return int(found[0])
         stored_key = key[:255]
-        entity_id = _new_id(conn.execute(t.entities.insert(), {
-            "kind": kind, "key": stored_key, "name": name, "country": country, "attributes": attributes}))
+        entity_id = self._insert_row(conn, t.entities, {
+            "kind": kind, "key": stored_key, "name": name, "country": country, "attributes": attributes})
         cache = _cache_of(conn)
         if cache is not None:
             record = cache.remember(kind, stored_key, [entity_id, name])
@@ -659,8 +690,12 @@ class Store:
 
     def _rename(self, conn: Connection, entity_id: int, name: str) -> None:
         """Give an entity a (longer) name; the mirror's surnames of event participants follow."""
-        conn.execute(_ENTITY_RENAME, {"entity_id": entity_id, "name": name})
         cache = _cache_of(conn)
+        pending = cache.unflushed["entities"].get(entity_id) if cache is not None else None
+        if pending is not None:
+            pending["name"] = name
+        else:
+            conn.execute(_ENTITY_RENAME, {"entity_id": entity_id, "name": name})
         if cache is not None and cache.synced and self._mirror_state is not None:
             self._mirror_state.renamed(entity_id, name)
 
@@ -751,6 +786,8 @@ class Store:
                 {f"high{n}": p + "\uffff" for n, p in enumerate(padded)}
             # A key in a prefix's range starts with the prefix: only those prefixes are tested.
             lengths = sorted({len(p) for p in chunk})
+            # Persons this transaction created are in the ranges too.
+            cache.flush(conn, "entities")
             for row in conn.execute(_PERSON_RANGES, bounds):
                 record = cache.records.setdefault(int(row.id), [int(row.id), row.name])
                 for size in lengths:
@@ -767,6 +804,8 @@ class Store:
         cache = _cache_of(conn)
         if cache is not None and prefix in cache.person_ranges:
             return list(cache.person_ranges[prefix])
+        if cache is not None:
+            cache.flush(conn, "entities")
         # A key range rather than LIKE: SQLite uses the (kind, key) index only for a range.
         rows = [[int(row.id), row.name] for row in conn.execute(
             _PERSON_RANGE, {"low": prefix, "high": prefix + "\uffff"})]
@@ -889,6 +928,8 @@ class Store:
     def _free_key(conn: Connection, kind: str, key: str) -> str:
         """`key` made unique with a suffix, for an entity that must stay apart from its namesake."""
         cache = _cache_of(conn)
+        if cache is not None:
+            cache.flush(conn, "entities")
         for n in range(2, 1000):
             candidate = f"{key}#{n}"
             if cache is not None and cache.entities.get((kind, candidate)) is not None:
@@ -950,6 +991,9 @@ class Store:
         mirror = self._mirror(conn, cache) if cache is not None else None
         if mirror is not None:
             return self._event_from_mirror(conn, mirror, facts, confidence)
+        if cache is not None:
+            # Events of this transaction are candidates too.
+            cache.flush(conn, "events")
         if facts.date is not None:
             low, high = _window(facts.date)
             rows = conn.execute(_EVENT_CANDIDATES, {"type": facts.type, "low": low, "high": high}).mappings().all()
@@ -976,12 +1020,11 @@ class Store:
                 same, reason = self.matcher.same_event(facts, old)
             if same:
                 if not row["place"] and facts.place:
-                    conn.execute(t.events.update().where(t.events.c.id == row["id"])
-                                 .values(place=facts.place))
+                    self._update_row(conn, t.events, int(row["id"]), place=facts.place)
                 return int(row["id"]), reason
-        event_id = _new_id(conn.execute(t.events.insert(), {
+        event_id = self._insert_row(conn, t.events, {
             "type": facts.type, "title": facts.title, "date": facts.date, "place": facts.place,
-            "confidence": confidence}))
+            "confidence": confidence})
         if cache is not None:
             cache.new_events.add(event_id)
         return event_id, "first report of this event"
@@ -1005,12 +1048,12 @@ class Store:
                 same, reason = self.matcher.same_event(facts, replace(old, text=shingled))
             if same:
                 if not entry.place and facts.place:
-                    conn.execute(t.events.update().where(t.events.c.id == entry.id).values(place=facts.place))
+                    self._update_row(conn, t.events, entry.id, place=facts.place)
                     entry.place = facts.place
                 return entry.id, reason
-        event_id = _new_id(conn.execute(t.events.insert(), {
+        event_id = self._insert_row(conn, t.events, {
             "type": facts.type, "title": facts.title, "date": facts.date, "place": facts.place,
-            "confidence": confidence}))
+            "confidence": confidence})
         cache = _cache_of(conn)
         if cache is not None:
             cache.new_events.add(event_id)
@@ -1067,14 +1110,13 @@ class Store:
             if same:
                 new_status, new_horizon = _later_status(row.status, status), row.horizon or facts.horizon
                 if mirror is None or (new_status, new_horizon) != (row.status, row.horizon):
-                    conn.execute(t.agreements.update().where(t.agreements.c.id == row.id).values(
-                        status=new_status, horizon=new_horizon))
+                    self._update_row(conn, t.agreements, int(row.id), status=new_status, horizon=new_horizon)
                 if mirror is not None:
                     row.status, row.horizon = new_status, new_horizon
                 return int(row.id)
-        agreement_id = _new_id(conn.execute(t.agreements.insert(), {
+        agreement_id = self._insert_row(conn, t.agreements, {
             "type": facts.type, "title": facts.title, "status": status, "horizon": facts.horizon,
-            "date": facts.date, "confidence": confidence}))
+            "date": facts.date, "confidence": confidence})
         if cache is not None:
             cache.new_agreements.add(agreement_id)
         if mirror is not None:

@@ -17,6 +17,10 @@ Two kinds of memory, both private to `accordia.store`:
   id of the documents (every write of a report inserts a document) and the newest resolution
   decision (every split writes one) with what the mirror has seen, and reloads it from the
   database when they differ; a transaction that fails discards it.
+
+The rows whose ids resolution needs at once (documents, entities, events, agreements) are not
+inserted one statement each: `RowIds` hands out their ids and the rows wait in the write cache
+with the link rows, for one multi-row insert per table (see `RowIds` for why the ids are safe).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from __future__ import annotations
 import bisect
 import heapq
 from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +41,17 @@ from sqlalchemy.engine import Connection
 from accordia.resolve.names import normalise_name
 from accordia.store import schema as t
 
-__all__ = ["AgreementEntry", "EventEntry", "Mirror", "WriteCache"]
+__all__ = ["ALLOCATED", "AgreementEntry", "EventEntry", "Mirror", "RowIds", "WriteCache"]
+
+# Tables whose new rows get their ids from `RowIds`, in the order pending rows are sent: none of
+# them refers to a later one (a document's copy_of names an earlier document), and the other
+# tables the write path fills refer to them, so these go first whatever is flushed.
+ALLOCATED = ("documents", "entities", "events", "agreements")
+# PostgreSQL: ids reserved by one call, doubling within a transaction from the first block (a
+# batch's; one document's transaction starts at one id), up to the largest. Unused ones are left
+# as gaps, as a rolled-back insert leaves them.
+_FIRST_BLOCK = 16
+_LARGEST_BLOCK = 256
 
 
 @dataclass
@@ -67,6 +82,50 @@ class EventEntry:
     title: str
     countries: frozenset[str] = frozenset()
     persons: tuple[int, ...] = ()
+
+
+@dataclass
+class RowIds:
+    """Ids for the new rows of one write transaction, handed out without inserting the rows.
+
+    SQLite: the transaction first takes the database's write lock (a write that changes
+    nothing), then reads each table's largest id once; nobody else can insert until it commits,
+    so the ids are those SQLite itself would have given the rows inserted one by one
+    (largest + 1), in the same order. PostgreSQL: each table's sequence hands out blocks of ids
+    in one `nextval` call (concurrent writers get distinct ids; the sequence stays ahead of every
+    id used). Other databases are not supported by the store.
+    """
+
+    # SQLite: table -> the next id to give.
+    next: dict[str, int] = field(default_factory=dict)
+    # PostgreSQL: table -> ids reserved and not yet given, ascending; and the next block's size.
+    free: dict[str, deque[int]] = field(default_factory=dict)
+    block: dict[str, int] = field(default_factory=dict)
+    first_block: int = _FIRST_BLOCK
+    locked: bool = False
+
+    def take(self, conn: Connection, table: str, wanted: int = 1) -> int:
+        """A new id for a row of `table`; `wanted` is how many rows this transaction still expects."""
+        if conn.dialect.name == "sqlite":
+            next_id = self.next.get(table)
+            if next_id is None:
+                if not self.locked:
+                    # Python's sqlite3 begins the transaction before this UPDATE and SQLite gives it
+                    # the write lock (waiting for another writer as an INSERT would) until commit.
+                    conn.exec_driver_sql("UPDATE documents SET copy_of = copy_of WHERE 0")
+                    self.locked = True
+                largest = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar()
+                next_id = int(largest or 0) + 1
+            self.next[table] = next_id + 1
+            return next_id
+        free = self.free.get(table)
+        if not free:
+            size = max(wanted, self.block.get(table, self.first_block))
+            self.block[table] = min(size * 2, _LARGEST_BLOCK)
+            free = self.free[table] = deque(sorted(int(i) for i in conn.exec_driver_sql(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                (size,)).scalars()))
+        return free.popleft()
 
 
 @dataclass
@@ -101,12 +160,23 @@ class WriteCache:
     # by table, those rows still pending (merged evidence is written into them, not updated).
     sources: dict[tuple[str, int, int], list[list[int]]] = field(default_factory=dict)
     unflushed_sources: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+    # Ids for new documents, entities, events and agreements; their rows still pending, by id
+    # (changes to one before it is sent are made to the row: see `Store._update_row`).
+    ids: RowIds = field(default_factory=RowIds)
+    unflushed: dict[str, dict[int, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    # How many documents the transaction may still insert (a hint for reserving their ids).
+    expected: int = 1
     # Documents inserted by this transaction (for the mirror's fingerprint).
     documents: int = 0
     last_document: int = 0
     synced: bool = False
     # Whether the transaction may use the store's mirror (bulk writes only).
     bulk: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.bulk:
+            # One document creates a few rows: PostgreSQL ids are reserved one, two, four... at a time.
+            self.ids.first_block = 1
 
     def remember(self, kind: str, key: str, row: list[Any] | None) -> list[Any] | None:
         """Cache an entity lookup, sharing the record with any other place it is cached."""
@@ -122,17 +192,77 @@ class WriteCache:
             if members is not None:
                 bisect.insort(members, row, key=lambda r: int(r[0]))
 
+    def add(self, conn: Connection, table: str, values: dict[str, Any], wanted: int = 1) -> int:
+        """Queue a new row of an `ALLOCATED` table under a new id, and return the id."""
+        row_id = self.ids.take(conn, table, wanted)
+        row = {"id": row_id, **values}
+        self.pending[table].append(row)
+        self.unflushed[table][row_id] = row
+        return row_id
+
     def flush(self, conn: Connection, *tables: str) -> None:
-        """Insert the pending rows of these tables (all tables when none is named)."""
-        for name in tables or list(self.pending):
+        """Insert the pending rows of these tables (all tables when none is named); the rows of
+        `ALLOCATED` tables go first whenever another table's are sent, since those refer to them."""
+        names = list(tables or self.pending)
+        # Only the parents these tables refer to (a role row needs its entity, not its document).
+        parents = {parent for name in names for parent in _PARENTS.get(name, ())} if tables else set(ALLOCATED)
+        names = [name for name in ALLOCATED if (name in parents or name in names) and name in self.pending] + \
+            [name for name in names if name not in ALLOCATED]
+        for name in names:
             rows = self.pending.pop(name, None)
             if rows:
-                conn.execute(t.metadata.tables[name].insert(), rows)
+                send_rows(conn, t.metadata.tables[name], rows)
+            if name in ALLOCATED:
+                self.unflushed.pop(name, None)
             if name == "person_roles":
                 self.unflushed_roles.clear()
             if name in ("event_sources", "agreement_sources"):
                 for slot in [slot for slot in self.unflushed_sources if slot[0] == name]:
                     del self.unflushed_sources[slot]
+
+
+# Table -> the `ALLOCATED` tables its rows refer to (by foreign key), which are sent before it.
+_PARENTS: dict[str, tuple[str, ...]] = {
+    table.name: tuple(name for name in ALLOCATED if any(fk.column.table.name == name for fk in table.foreign_keys))
+    for table in t.metadata.sorted_tables}
+# (dialect, table, columns) -> the driver's INSERT and SQLAlchemy's conversions of values, by column index.
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[int, Callable[[Any], Any]]]]] = {}
+
+
+def send_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (dicts with the same keys) in one executemany through the driver.
+
+    SQLAlchemy's own executemany builds a parameter dict per row, which cost more than the insert:
+    here each row becomes a tuple, with SQLAlchemy's bind processor applied to the columns that
+    have one (JSON, and dates on SQLite), so the stored values are the same. A column left out
+    that has a Python-side default goes the SQLAlchemy way, which fills it in.
+    """
+    names = tuple(rows[0])
+    slot = (conn.dialect.name, table.name, names)
+    prepared = _INSERTS.get(slot)
+    if prepared is None:
+        if any(column.default is not None and column.name not in names for column in table.columns):
+            conn.execute(table.insert(), rows)
+            return
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        quote = conn.dialect.identifier_preparer.quote
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+               f"VALUES ({', '.join([mark] * len(names))})")
+        processors = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+        converters: list[tuple[int, Callable[[Any], Any]]] = [
+            (i, p) for i, p in enumerate(processors) if p is not None]
+        prepared = _INSERTS[slot] = (sql, converters)
+    sql, converters = prepared
+    # itemgetter of one name gives the value, not a 1-tuple.
+    values: list[Sequence[Any]] = list(map(itemgetter(*names), rows)) if len(names) > 1 else \
+        [(row[names[0]],) for row in rows]
+    if converters:
+        for n, row_values in enumerate(values):
+            converted = list(row_values)
+            for i, convert in converters:
+                converted[i] = convert(converted[i])
+            values[n] = tuple(converted)  # SQLAlchemy takes rows of parameters as tuples, not lists
+    conn.exec_driver_sql(sql, values)
 
 
 class Mirror:
