@@ -33,6 +33,9 @@ class Sentence:
     # own kinds (roles, statuses, cues...) of the same sentence.
     _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, init=False, repr=False)
     _topics: frozenset[str] | None = field(default=None, init=False, repr=False)
+    # Whether the sentence opens with a pattern, by the pattern's id (`opens_with`): the events,
+    # the country scores and the record's topics each ask for the background opening.
+    _opens: dict[int, bool] | None = field(default=None, init=False, repr=False)
 
     def phrase_kinds(self, kind: str) -> list[tuple[Match, Any]]:
         """(match, value) of each phrase entry of `kind`, in text order; shared, do not modify."""
@@ -214,8 +217,19 @@ def opens_with(layout: Layout, sentence: Sentence, *openings: re.Pattern[str]) -
     """Whether a body sentence after the lead opens with one of `openings` (Resources'
     `background_opening`, `aside_opening`): the lead is the news whatever its first words."""
     body = layout.body
-    return bool(body) and sentence is not body[0] and any(
-        opening.match(layout.text, sentence.start) for opening in openings)
+    if not body or sentence is body[0]:
+        return False
+    known = sentence._opens
+    if known is None:
+        known = sentence._opens = {}
+    for opening in openings:
+        # Keyed by id: the patterns live in the Resources for as long as the layout does.
+        found = known.get(id(opening))
+        if found is None:
+            found = known[id(opening)] = opening.match(layout.text, sentence.start) is not None
+        if found:
+            return True
+    return False
 
 
 def dateline_span(layout: Layout) -> tuple[int, int] | None:

@@ -580,27 +580,74 @@ class CountryEvidence:
         self.features[feature] = min(cap, self.features[feature] + 1)
 
 
-def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
-    """Whether matches[position] is one of a list of countries that follows a participant cue."""
+def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int,
+                      lists: _SentenceLists | None = None) -> bool:
+    """Whether matches[position] is one of a list of countries that follows a participant cue.
+
+    `lists` (the sentence's `_SentenceLists`) keeps what is read of the gaps and list ends, so
+    each mention of a sentence does not read them again; the answer is the same without it.
+    """
+    lists = lists or _SentenceLists(text, matches, sentence_start)
     # Walk the list both ways; a joined item that is not a state (an organisation such as the
     # European Union) is passed over.
+    joined = lists.joined
     first = position
-    while first > 0 and _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
+    while first > 0 and joined(first):
         first -= 1
     while first < position and not matches[first].codes:
         first += 1
     last = position
-    while last + 1 < len(matches) and _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
+    while last + 1 < len(matches) and joined(last + 1):
         last += 1
     while last > position and not matches[last].codes:
         last -= 1
-    if _SIGNED_AFTER.match(text, matches[last].end):
+    if lists.signed_after(last):
         # The states are the subject of a signing: "Germany and Sweden also signed the declaration".
         return True
     if first == last:
         return False
-    before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
-    return bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
+    return lists.cue_before(first)
+
+
+class _SentenceLists:
+    """What `_listed_after_cue` reads around the country mentions of one sentence, each read once:
+    whether a list joiner fills the gap before a mention, whether a signing verb follows one, and
+    whether a participant cue (and no route) precedes one."""
+
+    __slots__ = ("_cue", "_joined", "_signed", "matches", "sentence_start", "text")
+
+    def __init__(self, text: str, matches: list[Match], sentence_start: int) -> None:
+        self.text = text
+        self.matches = matches
+        self.sentence_start = sentence_start
+        self._joined: dict[int, bool] = {}
+        self._signed: dict[int, bool] = {}
+        self._cue: dict[int, bool] = {}
+
+    def joined(self, index: int) -> bool:
+        """Whether only a list joiner stands between matches[index - 1] and matches[index]."""
+        found = self._joined.get(index)
+        if found is None:
+            matches = self.matches
+            found = self._joined[index] = bool(
+                _LIST_JOINER.fullmatch(self.text[matches[index - 1].end:matches[index].start]))
+        return found
+
+    def signed_after(self, index: int) -> bool:
+        """Whether a signing verb follows matches[index]."""
+        found = self._signed.get(index)
+        if found is None:
+            found = self._signed[index] = bool(_SIGNED_AFTER.match(self.text, self.matches[index].end))
+        return found
+
+    def cue_before(self, index: int) -> bool:
+        """Whether a participant cue, and no route or market, comes just before matches[index]."""
+        found = self._cue.get(index)
+        if found is None:
+            start = self.matches[index].start
+            before = self.text[max(self.sentence_start, start - 70):start]
+            found = self._cue[index] = bool(_LIST_CUE.search(before)) and not _ROUTE_BEFORE.search(before)
+        return found
 
 
 _OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -676,18 +723,18 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         passing_run = False
         # Both observer patterns take the word within the sentence: most sentences have none.
         observers_named = _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None
+        lists = _SentenceLists(text, names, sentence.start)
         for position, match in enumerate(names):
             codes = match.codes
             # A list continues a mention in passing ("disconnected from the Russian and Belarusian
             # systems", "after those concluded with South Africa, Indonesia and Vietnam").
-            passing_run = passing_run and bool(codes) and position > 0 and bool(
-                _LIST_JOINER.fullmatch(text, names[position - 1].end, match.start))
+            passing_run = passing_run and bool(codes) and position > 0 and lists.joined(position)
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
                      and _is_venue(text, match)} if in_event else _NO_CODES
             if not codes and not venue:
                 # An organization or a city that hosts nothing: no evidence for any country.
                 continue
-            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
+            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start, lists)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
             # A cooperation word counts for the mentions near it, not for every state a long
@@ -749,7 +796,9 @@ def _names_private_company(text: str, names: list[Match], position: int, resourc
     """Whether the country mention only says where a private company comes from ("the Russian
     company Uranium One", "Saudi Arabia's ACWA Power", "U.S.-based Lilac Solutions")."""
     match = names[position]
-    if resources.company_origin_after.match(text, match.end, min(len(text), match.end + 60)):
+    # The window as a string of its own (the pattern has no lookbehind, so it matches there as it
+    # does with pos and endpos): short, it goes through the guard's test for a company noun.
+    if resources.company_origin_after.match(text[match.end:match.end + 60]):
         return True
     if position + 1 < len(names):
         following = names[position + 1]
