@@ -205,14 +205,17 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources,
     With `several_words`, a single capitalised word is not looked at (its runs could only be
     single words too).
     """
-    blocked = [(m.start, m.end) for m in sentence.names]
-    blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
+    # Built at the first run that needs it: most runs are single words that `several_words` skips.
+    blocked: list[tuple[int, int]] | None = None
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
         run = found.group()
         if several_words and len(run.split(None, 1)) == 1:
             continue
+        if blocked is None:
+            blocked = [(m.start, m.end) for m in sentence.names]
+            blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
         found_start, found_end = found.span()
         touches = False
         for s, e in blocked:
