@@ -799,9 +799,7 @@ def _names_private_company(text: str, names: list[Match], position: int, resourc
     """Whether the country mention only says where a private company comes from ("the Russian
     company Uranium One", "Saudi Arabia's ACWA Power", "U.S.-based Lilac Solutions")."""
     match = names[position]
-    # The window as a string of its own (the pattern has no lookbehind, so it matches there as it
-    # does with pos and endpos): short, it goes through the guard's test for a company noun.
-    if resources.company_origin_after.match(text[match.end:match.end + 60]):
+    if resources.company_origin_after.match(text, match.end, min(len(text), match.end + 60)):
         return True
     if position + 1 < len(names):
         following = names[position + 1]

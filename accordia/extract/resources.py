@@ -208,8 +208,7 @@ class Resources:
     standing_formats: re.Pattern[str]
     # Words right after a country that make it a country named in passing (triggers.yaml).
     passing_after: re.Pattern[str]
-    # Guarded: most country mentions have no company noun in the words after them.
-    company_origin_after: GuardedPattern
+    company_origin_after: re.Pattern[str]
     # A sentence opening that makes the sentence background (triggers.yaml `background_openings`).
     background_opening: re.Pattern[str]
     # A sentence opening that makes the sentence an aside (triggers.yaml `aside_openings`).
@@ -510,13 +509,13 @@ def load_resources(extra_dir: Path | None = None) -> Resources:
     )
 
 
-def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> GuardedPattern:
+def _company_origin(nouns: list[str] | None, owners: list[str] | None) -> re.Pattern[str]:
     """After a country: "-based", or up to three words without a state-owner word and then a
     company noun ("'s largest private company", "company")."""
     owner = "|".join(re.escape(w.lower()) for w in owners or ["\0"])
     noun = "|".join(re.escape(w.lower()) for w in nouns or ["\0"])
-    return GuardedPattern(re.compile(
-        r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)", re.I))
+    return re.compile(r"(?:-based\b|(?:['’]s)?(?:\s+(?!(?:" + owner + r")\b)[\w\-]+){0,3}?\s+(?:" + noun + r")\b)",
+                      re.I)
 
 
 # "Last September, ..." and "In March, ..." open background as a year does.
