@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -79,12 +80,18 @@ def find_names(resources: Resources, text: str) -> list[Match]:
 
 
 @functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """`text.lower()`, computed once for language detection and case folding."""
+    return text.lower()
+
+
+@functools.lru_cache(maxsize=4)
 def fold_case(text: str) -> str:
     """Lower-case `text` without changing its length, so offsets stay valid.
 
     Cached: the phrase scan and the relative-date scan fold the same text.
     """
-    folded = text.lower()
+    folded = _lowered(text)
     if len(folded) == len(text):
         return folded
     return "".join(char.lower()[0] for char in text)
@@ -151,7 +158,9 @@ def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: in
     piece = text[start:end]
     core = piece.strip()
     if core:
-        lead = len(piece) - len(piece.lstrip())
+        # Only whitespace stands before the core's first character, which is none: where it first
+        # occurs is the length of the leading whitespace (`len(piece) - len(piece.lstrip())`).
+        lead = piece.find(core[0])
         spans.append((start + lead, start + lead + len(core)))
 
 
@@ -203,7 +212,13 @@ def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Count
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    total, cyrillic, counts = _word_counts(text[:3000].lower(), resources.stopword_vocabulary)
+    head = text[:3000]
+    lowered = _lowered(text)
+    # Where no character lower-cases to several and no capital sigma (whose lower case depends
+    # on the letters after it) is in the opening, the whole text's lower case (which the phrase
+    # scan folds again) begins with the opening's.
+    sample = lowered[:3000] if len(lowered) == len(text) and "\u03a3" not in head else head.lower()
+    total, cyrillic, counts = _word_counts(sample, resources.stopword_vocabulary)
     if not total:
         return "und"
     if cyrillic > total * 0.5:
@@ -307,12 +322,26 @@ _NUMERIC_PATTERNS = {"-": (0, 7), ".": (0, 3), "/": (0, 4)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
 
-def _usable_patterns(window: str) -> frozenset[int]:
-    """Numbers of the DATE_PATTERNS that could match somewhere in `window`."""
-    allowed = {number for mark, numbers in _NUMERIC_PATTERNS.items() if mark in window for number in numbers}
-    if _MONTH_WORD.search(window):
+def _allowed(marks: tuple[bool, ...], month: bool) -> tuple[int, ...]:
+    """The pattern numbers, in order, that the marks of _NUMERIC_PATTERNS (in its order) and a
+    month name allow."""
+    allowed = {number for present, numbers in zip(marks, _NUMERIC_PATTERNS.values(), strict=True) if present
+               for number in numbers}
+    if month:
         allowed |= _MONTH_PATTERNS
-    return frozenset(allowed)
+    return tuple(sorted(allowed))
+
+
+# What `_allowed` gives for every combination, looked up by (marks..., month).
+_ALLOWED = {(*marks, month): _allowed(marks, month)
+            for marks in itertools.product((False, True), repeat=len(_NUMERIC_PATTERNS)) for month in (False, True)}
+_MARKS = tuple(_NUMERIC_PATTERNS)
+
+
+def _usable_patterns(window: str) -> tuple[int, ...]:
+    """Numbers of the DATE_PATTERNS that could match somewhere in `window`, in order."""
+    dash, dot, slash = _MARKS
+    return _ALLOWED[dash in window, dot in window, slash in window, _MONTH_WORD.search(window) is not None]
 
 
 def find_dates(text: str, reference: date | None, start_offset: int = 0,
@@ -330,7 +359,7 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
         # Which patterns can match in the window: cheap substring tests spare most regex calls.
         allowed = _usable_patterns(text[a:b])
         if allowed:
-            _absolute_dates(text, a, b, sorted(allowed), reference, start_offset, taken, found)
+            _absolute_dates(text, a, b, allowed, reference, start_offset, taken, found)
     if reference is not None:
         explicit_starts = {s for s, _ in taken}
         for match in (m for a, b in _relative_windows(text) for m in _RELATIVE.finditer(text, a, b)):
@@ -367,13 +396,13 @@ def first_year(text: str) -> int | None:
         allowed = _usable_patterns(text[a:b])
         if allowed:
             found: list[DateMention] = []
-            _absolute_dates(text, a, b, sorted(allowed), None, 0, [], found)
+            _absolute_dates(text, a, b, allowed, None, 0, [], found)
             if found:
                 return min(found, key=lambda mention: mention.start).value.year
     return None
 
 
-def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
+def _absolute_dates(text: str, a: int, b: int, numbers: tuple[int, ...], reference: date | None, start_offset: int,
                     taken: list[tuple[int, int]], found: list[DateMention]) -> None:
     """Add the dates that DATE_PATTERNS `numbers`, in order, find in text[a:b] clear of `taken`."""
     for number in numbers:
