@@ -237,6 +237,14 @@ _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_nam
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# `\b` + _MONTH (under IGNORECASE) reshaped so that the engine skips to the letters months start
+# with: a case-sensitive class of every character that IGNORECASE matches to one of them ("ſ"
+# matches "s"), the word boundary checked behind it, and each alternative (in _MONTH's order)
+# checking its own first letter behind it before reading the rest. A pattern that opens with the
+# alternation is tried at every word start, each of its 25 names compared without case.
+_MONTH_AT_WORD = (r"(?P<month>(?-i:[ADFJMNOSadfjmnos\u017f])(?<!\w.)(?:"
+                  + "|".join(f"(?<={name[0]}){name[1:]}" for name in sorted(_MONTHS, key=len, reverse=True))
+                  + r"))\.?")
 _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
 # The rest of a range of days after its first: a gathering "on 15-16 April" or "from 21 to 23
 # September" is dated by its first day.
@@ -255,19 +263,19 @@ DATE_PATTERNS = (
     # "21 March 2024", "21st of March, 2024", "21-Mar-2024".
     re.compile(_DAY + r"(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?(?:\s+|-)" + _MONTH
                + r"(?:,?\s+|-)(?P<year>20\d\d)\b", re.I),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r",?\s+(?P<year>20\d\d)\b",
+    re.compile(_MONTH_AT_WORD + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r",?\s+(?P<year>20\d\d)\b",
                re.I),
     re.compile(_DAY + r"\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
     re.compile(_DAY + r"/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
+    re.compile(_MONTH_AT_WORD + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
     re.compile(_DAY + r"(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)", re.I),
     re.compile(_DAY + r"-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
 # The patterns in their plain form, which DATE_PATTERNS match exactly (the tests compare them).
 DATE_PLAIN_PATTERNS = tuple(
     re.compile(pattern.pattern.replace(_DAY, r"\b(?P<day>\d{1,2})").replace(r"(?P<year>2(?<!\w2)0\d\d)(?P<mark>",
-                                                                      r"\b(?P<year>20\d\d)(?P<mark>"),
-               pattern.flags)
+                                                                      r"\b(?P<year>20\d\d)(?P<mark>")
+               .replace(_MONTH_AT_WORD, r"\b" + _MONTH), pattern.flags)
     for pattern in DATE_PATTERNS)
 _RELATIVE = re.compile(
     # The word boundary fails fast inside words; the class then rules out most word starts.
@@ -317,7 +325,7 @@ def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
         yield window
 
 
-_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
+_MONTH_WORD = re.compile(_MONTH_AT_WORD, re.I)
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (0, 3), "/": (0, 4)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
