@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from accordia.extract.layout import Layout, Sentence, in_sentences, opens_with
 from accordia.extract.resources import OrgInfo, Resources, RoleInfo
-from accordia.extract.text import Match
+from accordia.extract.text import Match, fold_case
 
 # --- organizations ----------------------------------------------------------------------------
 
@@ -709,6 +709,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     body = layout.body
     lead_index = body[0].index if body else -1
     passing_after = resources.passing_after
+    folded = fold_case(text)
     for sentence in body:
         names = sentence.names
         if not names:
@@ -724,8 +725,12 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         # Georgia...") names every country in it in passing, however cooperative its words.
         background = opens_with(layout, sentence, resources.background_opening, resources.aside_opening)
         passing_run = False
-        # Both observer patterns take the word within the sentence: most sentences have none.
-        observers_named = _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None
+        # Both observer patterns take the word within the sentence: most sentences have none. Case
+        # folding reads the word's letters as IGNORECASE does, but for "ſ" (which IGNORECASE takes
+        # for "s"): the folded text is searched, and the pattern only where an "ſ" may stand in.
+        observers_named = folded.find("observer", sentence.start, sentence.end) >= 0 or (
+            text.find("\u017f", sentence.start, sentence.end) >= 0
+            and _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None)
         lists = _SentenceLists(text, names, sentence.start)
         for position, match in enumerate(names):
             codes = match.codes
