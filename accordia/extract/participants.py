@@ -508,8 +508,11 @@ def find_role_mentions(layout: Layout, resources: Resources, persons: list[Perso
     text = layout.text
     found: list[RoleMentionCandidate] = []
     for sentence in layout.body:
+        roles = sentence.phrase_kinds("role")
+        if not roles:
+            continue
         named = [p for p in persons if (sentence.start, sentence.end) in p.spans]
-        for match, info in sentence.phrase_kinds("role"):
+        for match, info in roles:
             if any(_name_near(text, person.name, match.start, match.end, sentence) for person in named):
                 continue
             tail_end = _attachment_end(text, match.end, sentence.end)
