@@ -190,7 +190,7 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
         # the report itself names first.
         year = first_year(text[first.start:])
         if year is not None:
-            partial = [d for d in find_dates(opening, date(year, 7, 1)) if not d.explicit_year]
+            partial = [d for d in find_dates(opening, date(year, 7, 1), relative=False) if not d.explicit_year]
             if partial and partial[0].start < 60 and _DATELINE_PREFIX.match(opening[:partial[0].start]):
                 return partial[0].value.replace(year=year)
     return None
@@ -207,7 +207,8 @@ def _day_month_as_dateline(value: date, text: str, sentences: list[Sentence], bo
     header_tail = max(0, start - 200)
     opening = text[header_tail:start + 150]
     swapped = date(value.year, value.day, value.month)
-    for mention in find_dates(opening, swapped):
+    # Only a date without a year can be the dateline's: the relative dates are not read.
+    for mention in find_dates(opening, swapped, relative=False):
         if not mention.explicit_year and mention.value == swapped:
             return swapped
     return value

@@ -353,11 +353,13 @@ def _usable_patterns(window: str) -> tuple[int, ...]:
 
 
 def find_dates(text: str, reference: date | None, start_offset: int = 0,
-               sentences: list[tuple[int, int]] | None = None) -> list[DateMention]:
+               sentences: list[tuple[int, int]] | None = None, relative: bool = True) -> list[DateMention]:
     """Absolute and relative dates in `text`; ones without a year take the reference's year.
 
     With `sentences` (spans into `text`), the whole text is scanned once and a relative date
-    ("on Friday") reads as future or past from its own sentence's wording.
+    ("on Friday") reads as future or past from its own sentence's wording. Without `relative`,
+    only the absolute dates are read: what the full list holds of those that have no explicit
+    year, since relative dates count as explicit and never change which absolute dates are found.
     """
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -368,7 +370,7 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
         allowed = _usable_patterns(text[a:b])
         if allowed:
             _absolute_dates(text, a, b, allowed, reference, start_offset, taken, found)
-    if reference is not None:
+    if reference is not None and relative:
         explicit_starts = {s for s, _ in taken}
         for match in (m for a, b in _relative_windows(text) for m in _RELATIVE.finditer(text, a, b)):
             if any(s < match.end() and match.start() < e for s, e in taken):
