@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accordia.extract import events, participants, text
-from accordia.extract.resources import GuardedPattern, get_resources, required_strings
+from accordia.extract.resources import GuardedPattern, get_resources, required_strings, word_alternation
 
 # Characters that exercise word boundaries, whitespace of all kinds, sentence marks, case folding
 # and non-ASCII letters and digits.
@@ -201,3 +201,85 @@ _SPAN = st.tuples(st.integers(0, 60), st.integers(0, 60))
 def test_named_in_matches_the_plain_test(named: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     expected = any(a <= x < b for x, _ in named for a, b in spans)
     assert extract_module._named_in(extract_module._starts(named), spans) == expected
+
+
+# --- the fast paths of the reshaped date and event patterns, the folded lookups ---
+
+_ALPHABET = "aAdeiklmnorstuwyDMTWIC _-.,;/!?…'\"”’»)(“\n\t\u00a0\u2003éİſKıß٣²😀0123456789"
+_TEXT = st.text(alphabet=_ALPHABET, max_size=12)
+_WORDS = ["12 May 2024", "May 12, 2023", "2022-03-04", "4.5.2021", "7/8/2020", "12-05-2024", "May 12", "14", "2019",
+          "Sept. 3", "ſept 3", "SEPT. 4", "3rd of June 2025", "x2024", "_12", "a1", "٣", "15 to 16 April 2024", "T12",
+          "Jan 2024", "xjan 3", "Augusta 5", "DEC.", "will", "shall", "is due to", "Are To", "next", "as an",
+          "creation of", "barred from", "unable to", "will be held", "continues", "observer", "OBSERVER", "obſerver",
+          "when", "WHEN", "last year", "in 2019", "since 2021", "years ago", "the", "summit"]
+_PROSE = st.lists(st.one_of(st.sampled_from(_WORDS), _TEXT), max_size=14).map(" ".join)
+
+_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + text._MONTH, re.I)
+# The plain forms of the word alternations: the same words without their first-letter class.
+_LETTER_CLASS = re.compile(r"\\b\(\?=\[[^\]]+\]\)")
+_GATHERING_AHEAD = re.compile(_LETTER_CLASS.sub(r"\\b", events._GATHERING_AHEAD.pattern), re.I)
+_GATHERING_AHEAD_AFTER = re.compile(_LETTER_CLASS.sub(r"\\b", events._GATHERING_AHEAD_AFTER.pattern), re.I)
+
+
+def _found(found: re.Match[str] | None) -> object:
+    return found and (found.span(), found.groupdict())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PROSE, st.integers(0, 40), st.integers(0, 150))
+def test_reshaped_date_and_event_patterns_match_the_plain_ones(value: str, pos: int, endpos: int) -> None:
+    pairs = [*zip(text.DATE_PATTERNS, text.DATE_PLAIN_PATTERNS, strict=True), (text._MONTH_WORD, _MONTH_WORD),
+             (events._GATHERING_AHEAD, _GATHERING_AHEAD), (events._GATHERING_AHEAD_AFTER, _GATHERING_AHEAD_AFTER)]
+    for fast, plain in pairs:
+        for args in ((value,), (value, pos), (value, pos, endpos)):
+            assert [_found(m) for m in fast.finditer(*args)] == [_found(m) for m in plain.finditer(*args)], fast.pattern
+            assert _found(fast.match(*args)) == _found(plain.match(*args)), fast.pattern
+
+
+def test_the_plain_date_patterns_read_as_before() -> None:
+    # The plain forms are the patterns as they read before they were reshaped.
+    assert text.DATE_PLAIN_PATTERNS[2].pattern.startswith(r"\b(?P<month>")
+    assert text.DATE_PLAIN_PATTERNS[1].pattern.startswith(r"\b(?P<day>\d{1,2})")
+    assert text.DATE_PLAIN_PATTERNS[0].pattern.startswith(r"\b(?P<year>20\d\d)")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PROSE, st.integers(0, 40), st.integers(0, 150))
+def test_folded_lookups_agree_with_the_patterns(value: str, pos: int, endpos: int) -> None:
+    folded = text.fold_case(value)
+    # score_countries: the observer word in the folded text, the pattern where an "ſ" stands.
+    expected = participants._OBSERVER_WORD.search(value, pos, endpos) is not None
+    assert (folded.find("observer", pos, endpos) >= 0 or (
+        value.find("\u017f", pos, endpos) >= 0 and participants._OBSERVER_WORD.search(value, pos, endpos) is not None
+    )) == expected
+    # _in_past_clause: no "when" in the folded text, no match.
+    if folded.find("when", pos, endpos) < 0:
+        assert events._PAST_WHEN_BEFORE.search(value, pos, endpos) is None
+
+
+def test_folding_reads_when_and_observer_as_ignorecase_does() -> None:
+    for word, exceptions in (("when", set()), ("observer", {"\u017f"})):
+        letters = set(word)
+        for point in range(sys.maxunicode + 1):
+            char = chr(point)
+            folded = text.fold_case.__wrapped__(char)
+            matched = {letter for letter in letters if re.fullmatch("(?i)" + letter, char)}
+            if char in exceptions:
+                continue
+            assert (folded in letters) == bool(matched) and (not matched or matched == {folded}), hex(point)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PROSE, st.integers(0, 60))
+def test_language_detection_sample_is_the_lower_cased_opening(value: str, cut: int) -> None:
+    lowered = value.lower()
+    if len(lowered) == len(value) and "\u03a3" not in value[:cut]:
+        assert lowered[:cut] == value[:cut].lower()
+
+
+def test_a_word_alternation_finds_what_its_plain_alternation_finds() -> None:
+    words = ("will", "barred from", "as a", "Upcoming", "is due to")
+    fast = re.compile(word_alternation(words), re.I)
+    plain = re.compile(r"\b(?:" + "|".join(words) + ")", re.I)
+    for value in ("they were barred from it", "As a rule", "UPCOMING talks", "Will", "xwill", "the next", "is due to"):
+        assert [m.span() for m in fast.finditer(value)] == [m.span() for m in plain.finditer(value)], value

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from accordia.extract.layout import Layout, Sentence, dateline_span, opens_with
-from accordia.extract.resources import GuardedPattern, Resources
-from accordia.extract.text import DateMention, Match
+from accordia.extract.resources import GuardedPattern, Resources, word_alternation
+from accordia.extract.text import DateMention, Match, fold_case
 
 GATHERINGS = ("conference", "meeting", "visit")
 # How far before the report a date may lie and still date one of the report's events.
@@ -264,27 +264,32 @@ _PAST_AFTER = GuardedPattern(re.compile(r"^[^,.;]{0,40}?\b(?:last year|a year ag
 
 def _in_past_clause(layout: Layout, sentence: Sentence, start: int, end: int) -> bool:
     """Whether a trigger sits in a clause dated to an earlier year ("..., when X visited", "met last year")."""
-    found = _PAST_WHEN_BEFORE.search(layout.text, sentence.start, start)
+    # Every match holds "when", which IGNORECASE and case folding read alike (on every character):
+    # where the folded text has none before the trigger, the pattern is not run.
+    found = _PAST_WHEN_BEFORE.search(layout.text, sentence.start, start) if fold_case(layout.text).find(
+        "when", sentence.start, start) >= 0 else None
     if found and (found.group("year") is None or (
             layout.published is not None and int(found.group("year")) < layout.published.year)):
         return True
     return bool(_PAST_AFTER.match(layout.text[end:min(sentence.end, end + 60)]))
 
 
-_GATHERING_AHEAD = re.compile(
-    r"\b(?:will|shall|is due to|are due to|is to|are to|is set to|are set to|is expected to|are expected to|"
-    r"plans to|planning to|to be held|next|upcoming|forthcoming|planned|cancelled|canceled|postponed|"
-    r"able to|unable to|allowed to|permitted to|barred from|"
-    r"proposed|to establish|to set up|to create|to launch|as a|as an|activation of|establishment of|"
-    r"creation of)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+# (`word_alternation` leads each list with a class of its words' first letters, which turns most
+# word starts away before the alternation compares each word there; the same below.)
+_GATHERING_AHEAD = re.compile(word_alternation((
+    "will", "shall", "is due to", "are due to", "is to", "are to", "is set to", "are set to", "is expected to",
+    "are expected to", "plans to", "planning to", "to be held", "next", "upcoming", "forthcoming", "planned",
+    "cancelled", "canceled", "postponed", "able to", "unable to", "allowed to", "permitted to", "barred from",
+    "proposed", "to establish", "to set up", "to create", "to launch", "as a", "as an", "activation of",
+    "establishment of", "creation of")) + r"\s+(?:[\w'’-]+\s+){0,6}$", re.I)
 # Words after a gathering word that make it a room or a device, not a gathering ("the
 # conference hall of the checkpoint").
 _NOT_GATHERING_AFTER = re.compile(r"\s+(?:hall|halls|room|rooms|centre|center|venue|facilities)\b", re.I)
 # ...nor are a news conference and a press conference: they report a gathering.
 _NOT_GATHERING_BEFORE = re.compile(r"\b(?:news|press|media)\s+$", re.I)
-_GATHERING_AHEAD_AFTER = re.compile(
-    r"[^.;]{0,40}?\b(?:will be held|will take place|is scheduled|are scheduled|is planned|are planned|"
-    r"is expected to take place|continue|continues|continued)\b", re.I)
+_GATHERING_AHEAD_AFTER = re.compile(r"[^.;]{0,40}?" + word_alternation((
+    "will be held", "will take place", "is scheduled", "are scheduled", "is planned", "are planned",
+    "is expected to take place", "continue", "continues", "continued")) + r"\b", re.I)
 _FORMAL_MEETING_AFTER = re.compile(
     r"\s+of\s+(?:the\s+)?(?:[\w\-’']+\s+){0,4}?(?:ministers|commission|council|committee|heads|working group|"
     r"member states|parties|board|cabinet)\b", re.I)

@@ -33,6 +33,9 @@ class Sentence:
     # own kinds (roles, statuses, cues...) of the same sentence.
     _phrase_index: dict[str, list[tuple[Match, Any]]] | None = field(default=None, init=False, repr=False)
     _topics: frozenset[str] | None = field(default=None, init=False, repr=False)
+    # Whether the sentence opens with a pattern, by the pattern's id (`opens_with`): the events,
+    # the country scores and the record's topics each ask for the background opening.
+    _opens: dict[int, bool] | None = field(default=None, init=False, repr=False)
 
     def phrase_kinds(self, kind: str) -> list[tuple[Match, Any]]:
         """(match, value) of each phrase entry of `kind`, in text order; shared, do not modify."""
@@ -187,7 +190,7 @@ def _report_date(text: str, header_end: int, sentences: list[Sentence], body_ind
         # the report itself names first.
         year = first_year(text[first.start:])
         if year is not None:
-            partial = [d for d in find_dates(opening, date(year, 7, 1)) if not d.explicit_year]
+            partial = [d for d in find_dates(opening, date(year, 7, 1), relative=False) if not d.explicit_year]
             if partial and partial[0].start < 60 and _DATELINE_PREFIX.match(opening[:partial[0].start]):
                 return partial[0].value.replace(year=year)
     return None
@@ -204,7 +207,8 @@ def _day_month_as_dateline(value: date, text: str, sentences: list[Sentence], bo
     header_tail = max(0, start - 200)
     opening = text[header_tail:start + 150]
     swapped = date(value.year, value.day, value.month)
-    for mention in find_dates(opening, swapped):
+    # Only a date without a year can be the dateline's: the relative dates are not read.
+    for mention in find_dates(opening, swapped, relative=False):
         if not mention.explicit_year and mention.value == swapped:
             return swapped
     return value
@@ -214,8 +218,19 @@ def opens_with(layout: Layout, sentence: Sentence, *openings: re.Pattern[str]) -
     """Whether a body sentence after the lead opens with one of `openings` (Resources'
     `background_opening`, `aside_opening`): the lead is the news whatever its first words."""
     body = layout.body
-    return bool(body) and sentence is not body[0] and any(
-        opening.match(layout.text, sentence.start) for opening in openings)
+    if not body or sentence is body[0]:
+        return False
+    known = sentence._opens
+    if known is None:
+        known = sentence._opens = {}
+    for opening in openings:
+        # Keyed by id: the patterns live in the Resources for as long as the layout does.
+        found = known.get(id(opening))
+        if found is None:
+            found = known[id(opening)] = opening.match(layout.text, sentence.start) is not None
+        if found:
+            return True
+    return False
 
 
 def dateline_span(layout: Layout) -> tuple[int, int] | None:

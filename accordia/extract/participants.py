@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from accordia.extract.layout import Layout, Sentence, in_sentences, opens_with
 from accordia.extract.resources import OrgInfo, Resources, RoleInfo
-from accordia.extract.text import Match
+from accordia.extract.text import Match, fold_case
 
 # --- organizations ----------------------------------------------------------------------------
 
@@ -235,14 +235,17 @@ def _name_runs(sentence: Sentence, text: str, resources: Resources,
     With `several_words`, a single capitalised word is not looked at (its runs could only be
     single words too).
     """
-    blocked = [(m.start, m.end) for m in sentence.names]
-    blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
+    # Built at the first run that needs it: most runs are single words that `several_words` skips.
+    blocked: list[tuple[int, int]] | None = None
     not_name_words = resources.not_name_words
     runs: list[tuple[int, int]] = []
     for found in _NAME_RUN.finditer(text, sentence.start, sentence.end):
         run = found.group()
         if several_words and len(run.split(None, 1)) == 1:
             continue
+        if blocked is None:
+            blocked = [(m.start, m.end) for m in sentence.names]
+            blocked += [(m.start, m.end) for m, _ in sentence.phrase_kinds("role")]
         found_start, found_end = found.span()
         touches = False
         for s, e in blocked:
@@ -553,8 +556,11 @@ def find_role_mentions(layout: Layout, resources: Resources, persons: list[Perso
     text = layout.text
     found: list[RoleMentionCandidate] = []
     for sentence in layout.body:
+        roles = sentence.phrase_kinds("role")
+        if not roles:
+            continue
         named = [p for p in persons if (sentence.start, sentence.end) in p.spans]
-        for match, info in sentence.phrase_kinds("role"):
+        for match, info in roles:
             if any(_name_near(text, person.name, match.start, match.end, sentence) for person in named):
                 continue
             tail_end = _attachment_end(text, match.end, sentence.end)
@@ -640,32 +646,87 @@ class CountryEvidence:
         self.features[feature] = min(cap, self.features[feature] + 1)
 
 
-def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int) -> bool:
-    """Whether matches[position] is one of a list of countries that follows a participant cue."""
+def _listed_after_cue(text: str, matches: list[Match], position: int, sentence_start: int,
+                      lists: _SentenceLists | None = None) -> bool:
+    """Whether matches[position] is one of a list of countries that follows a participant cue.
+
+    `lists` (the sentence's `_SentenceLists`) keeps what is read of the gaps and list ends, so
+    each mention of a sentence does not read them again; the answer is the same without it.
+    """
+    lists = lists or _SentenceLists(text, matches, sentence_start)
     # Walk the list both ways; a joined item that is not a state (an organisation such as the
     # European Union) is passed over.
+    joined = lists.joined
     first = position
-    while first > 0 and _LIST_JOINER.fullmatch(text[matches[first - 1].end:matches[first].start]):
+    while first > 0 and joined(first):
         first -= 1
     while first < position and not matches[first].codes:
         first += 1
     last = position
-    while last + 1 < len(matches) and _LIST_JOINER.fullmatch(text[matches[last].end:matches[last + 1].start]):
+    while last + 1 < len(matches) and joined(last + 1):
         last += 1
     while last > position and not matches[last].codes:
         last -= 1
-    if _SIGNED_AFTER.match(text, matches[last].end):
+    if lists.signed_after(last):
         # The states are the subject of a signing: "Germany and Sweden also signed the declaration".
         return True
     if first == last:
         return False
-    if _LIST_ACTED_AFTER.match(text, matches[last].end):
+    if lists.acted_after(last):
         return True
-    before = text[max(sentence_start, matches[first].start - 70):matches[first].start]
-    if _LIST_CUE.search(before) and not _ROUTE_BEFORE.search(before):
-        return True
-    introduction = text[max(sentence_start, matches[first].start - 120):matches[first].start]
-    return bool(_LIST_INTRO.search(introduction)) and not _ROUTE_BEFORE.search(before)
+    return lists.cue_before(first)
+
+
+class _SentenceLists:
+    """What `_listed_after_cue` reads around the country mentions of one sentence, each read once:
+    whether a list joiner fills the gap before a mention, whether a signing verb or a verb of a
+    list acting together follows one, and whether a participant cue or a list's introduction (and
+    no route) precedes one."""
+
+    __slots__ = ("_acted", "_cue", "_joined", "_signed", "matches", "sentence_start", "text")
+
+    def __init__(self, text: str, matches: list[Match], sentence_start: int) -> None:
+        self.text = text
+        self.matches = matches
+        self.sentence_start = sentence_start
+        self._joined: dict[int, bool] = {}
+        self._signed: dict[int, bool] = {}
+        self._acted: dict[int, bool] = {}
+        self._cue: dict[int, bool] = {}
+
+    def joined(self, index: int) -> bool:
+        """Whether only a list joiner stands between matches[index - 1] and matches[index]."""
+        found = self._joined.get(index)
+        if found is None:
+            matches = self.matches
+            found = self._joined[index] = bool(
+                _LIST_JOINER.fullmatch(self.text[matches[index - 1].end:matches[index].start]))
+        return found
+
+    def signed_after(self, index: int) -> bool:
+        """Whether a signing verb follows matches[index]."""
+        found = self._signed.get(index)
+        if found is None:
+            found = self._signed[index] = bool(_SIGNED_AFTER.match(self.text, self.matches[index].end))
+        return found
+
+    def acted_after(self, index: int) -> bool:
+        """Whether a verb of states acting together follows matches[index] (`_LIST_ACTED_AFTER`)."""
+        found = self._acted.get(index)
+        if found is None:
+            found = self._acted[index] = bool(_LIST_ACTED_AFTER.match(self.text, self.matches[index].end))
+        return found
+
+    def cue_before(self, index: int) -> bool:
+        """Whether a participant cue, and no route or market, comes just before matches[index]."""
+        found = self._cue.get(index)
+        if found is None:
+            start = self.matches[index].start
+            before = self.text[max(self.sentence_start, start - 70):start]
+            introduction = self.text[max(self.sentence_start, start - 120):start]
+            found = self._cue[index] = bool(_LIST_CUE.search(before) or _LIST_INTRO.search(introduction)) and (
+                not _ROUTE_BEFORE.search(before))
+        return found
 
 
 _OBSERVER_NEAR = re.compile(r"\bobservers?\s+(?:state\s+|states\s+|from\s+)?(?:\w+\s+){0,2}$", re.I)
@@ -728,6 +789,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     body = layout.body
     lead_index = body[0].index if body else -1
     passing_after = resources.passing_after
+    folded = fold_case(text)
     for sentence in body:
         names = sentence.names
         if not names:
@@ -743,20 +805,24 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
         # Georgia...") names every country in it in passing, however cooperative its words.
         background = opens_with(layout, sentence, resources.background_opening, resources.aside_opening)
         passing_run = False
-        # Both observer patterns take the word within the sentence: most sentences have none.
-        observers_named = _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None
+        # Both observer patterns take the word within the sentence: most sentences have none. Case
+        # folding reads the word's letters as IGNORECASE does, but for "ſ" (which IGNORECASE takes
+        # for "s"): the folded text is searched, and the pattern only where an "ſ" may stand in.
+        observers_named = folded.find("observer", sentence.start, sentence.end) >= 0 or (
+            text.find("\u017f", sentence.start, sentence.end) >= 0
+            and _OBSERVER_WORD.search(text, sentence.start, sentence.end) is not None)
+        lists = _SentenceLists(text, names, sentence.start)
         for position, match in enumerate(names):
             codes = match.codes
             # A list continues a mention in passing ("disconnected from the Russian and Belarusian
             # systems", "after those concluded with South Africa, Indonesia and Vietnam").
-            passing_run = passing_run and bool(codes) and position > 0 and bool(
-                _LIST_JOINER.fullmatch(text, names[position - 1].end, match.start))
+            passing_run = passing_run and bool(codes) and position > 0 and lists.joined(position)
             venue = {str(e.value[1]) for e in match.entries if e.kind == "city"
                      and _is_venue(text, match)} if in_event else _NO_CODES
             if not codes and not venue:
                 # An organization or a city that hosts nothing: no evidence for any country.
                 continue
-            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start)
+            listed = bool(codes) and _listed_after_cue(text, names, position, sentence.start, lists)
             possessive = text[match.end:match.end + 2] in {"'s", "’s"}
             in_passing: bool | None = None
             # A cooperation word counts for the mentions near it, not for every state a long

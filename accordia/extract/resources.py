@@ -82,6 +82,15 @@ def _needles(items: Iterable[tuple[Any, Any]]) -> tuple[set[str], bool] | None:
     return None if best is None else (best, folded)
 
 
+def word_alternation(words: Iterable[str]) -> str:
+    """`\\b(?:w1|w2|...)` led by a class of the words' first letters (lower case: compile it with
+    IGNORECASE), which turns most word starts away before the alternation compares each word
+    there; built from the words, so an added word cannot be missed by a stale class."""
+    listed = list(words)
+    letters = "".join(sorted({word[0].lower() for word in listed}))
+    return r"\b(?=[" + re.escape(letters) + "])(?:" + "|".join(listed) + ")"
+
+
 def required_strings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool] | None:
     """Strings of which every match of `pattern` consumes one, and whether to compare them with
     lower-cased text; None where the pattern gives no such set.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -79,12 +80,18 @@ def find_names(resources: Resources, text: str) -> list[Match]:
 
 
 @functools.lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """`text.lower()`, computed once for language detection and case folding."""
+    return text.lower()
+
+
+@functools.lru_cache(maxsize=4)
 def fold_case(text: str) -> str:
     """Lower-case `text` without changing its length, so offsets stay valid.
 
     Cached: the phrase scan and the relative-date scan fold the same text.
     """
-    folded = text.lower()
+    folded = _lowered(text)
     if len(folded) == len(text):
         return folded
     return "".join(char.lower()[0] for char in text)
@@ -151,7 +158,9 @@ def _append_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: in
     piece = text[start:end]
     core = piece.strip()
     if core:
-        lead = len(piece) - len(piece.lstrip())
+        # Only whitespace stands before the core's first character, which is none: where it first
+        # occurs is the length of the leading whitespace (`len(piece) - len(piece.lstrip())`).
+        lead = piece.find(core[0])
         spans.append((start + lead, start + lead + len(core)))
 
 
@@ -203,7 +212,13 @@ def _word_counts(text: str, vocabulary: frozenset[str]) -> tuple[int, int, Count
 def detect_language(text: str, resources: Resources) -> str:
     """ISO 639-1 code of the text's language from its function words; 'und' when unsure."""
     # The opening 3,000 characters settle the language; counting words once keeps this cheap.
-    total, cyrillic, counts = _word_counts(text[:3000].lower(), resources.stopword_vocabulary)
+    head = text[:3000]
+    lowered = _lowered(text)
+    # Where no character lower-cases to several and no capital sigma (whose lower case depends
+    # on the letters after it) is in the opening, the whole text's lower case (which the phrase
+    # scan folds again) begins with the opening's.
+    sample = lowered[:3000] if len(lowered) == len(text) and "\u03a3" not in head else head.lower()
+    total, cyrillic, counts = _word_counts(sample, resources.stopword_vocabulary)
     if not total:
         return "und"
     if cyrillic > total * 0.5:
@@ -222,27 +237,46 @@ _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_nam
 _MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+# `\b` + _MONTH (under IGNORECASE) reshaped so that the engine skips to the letters months start
+# with: a case-sensitive class of every character that IGNORECASE matches to one of them ("ſ"
+# matches "s"), the word boundary checked behind it, and each alternative (in _MONTH's order)
+# checking its own first letter behind it before reading the rest. A pattern that opens with the
+# alternation is tried at every word start, each of its 25 names compared without case.
+_MONTH_AT_WORD = (r"(?P<month>(?-i:[ADFJMNOSadfjmnos\u017f])(?<!\w.)(?:"
+                  + "|".join(f"(?<={name[0]}){name[1:]}" for name in sorted(_MONTHS, key=len, reverse=True))
+                  + r"))\.?")
 _WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
 # The rest of a range of days after its first: a gathering "on 15-16 April" or "from 21 to 23
 # September" is dated by its first day.
 _DAY_RANGE = r"(?:\s*(?:[-–—]|to|and)\s*\d{1,2}(?:st|nd|rd|th)?)?"
 
+# `\b(?P<day>\d{1,2})` with the boundary checked behind the first digit (a digit is a word
+# character, so the boundary before it is a non-word character or the start): a pattern that
+# opens with a class or a literal lets the engine skip straight to digits instead of trying the
+# boundary at every position of a window. DATE_PLAIN_PATTERNS keeps the plain forms.
+_DAY = r"(?P<day>\d(?<!\w\d)\d?)"
+
 DATE_PATTERNS = (
     # ISO dates, and the same order with dots or slashes ("Published 2023.01.16 15:02").
     # ... and with a time after it ("2023-03-21T13:05:00").
-    re.compile(r"\b(?P<year>20\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})(?:\b|(?=T\d))"),
+    re.compile(r"(?P<year>2(?<!\w2)0\d\d)(?P<mark>[-./])(?P<mnum>\d{1,2})(?P=mark)(?P<day>\d{1,2})(?:\b|(?=T\d))"),
     # "21 March 2024", "21st of March, 2024", "21-Mar-2024".
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?(?:\s+|-)" + _MONTH
+    re.compile(_DAY + r"(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?(?:\s+|-)" + _MONTH
                + r"(?:,?\s+|-)(?P<year>20\d\d)\b", re.I),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r",?\s+(?P<year>20\d\d)\b",
+    re.compile(_MONTH_AT_WORD + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r",?\s+(?P<year>20\d\d)\b",
                re.I),
-    re.compile(r"\b(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
-    re.compile(r"\b(?P<day>\d{1,2})/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)",
-               re.I),
-    re.compile(r"\b(?P<day>\d{1,2})-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
+    re.compile(_DAY + r"\.(?P<mnum>\d{1,2})\.(?P<year>20\d\d)\b"),
+    re.compile(_DAY + r"/(?P<mnum>\d{1,2})/(?P<year>20\d\d)\b"),
+    re.compile(_MONTH_AT_WORD + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*20\d\d)", re.I),
+    re.compile(_DAY + r"(?:st|nd|rd|th)?" + _DAY_RANGE + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+20\d\d)", re.I),
+    re.compile(_DAY + r"-(?P<mnum>\d{1,2})-(?P<year>20\d\d)\b"),
 )
+# The patterns in their plain form, which DATE_PATTERNS match exactly (the tests compare them).
+DATE_PLAIN_PATTERNS = tuple(
+    re.compile(pattern.pattern.replace(_DAY, r"\b(?P<day>\d{1,2})").replace(r"(?P<year>2(?<!\w2)0\d\d)(?P<mark>",
+                                                                      r"\b(?P<year>20\d\d)(?P<mark>")
+               .replace(_MONTH_AT_WORD, r"\b" + _MONTH), pattern.flags)
+    for pattern in DATE_PATTERNS)
 _RELATIVE = re.compile(
     # The word boundary fails fast inside words; the class then rules out most word starts.
     r"\b(?=[yteolnp])(?:(?P<rel>yesterday|today|tomorrow|earlier today|this week)"
@@ -291,25 +325,41 @@ def _iter_date_windows(text: str) -> Iterator[tuple[int, int]]:
         yield window
 
 
-_MONTH_WORD = re.compile(r"\b(?=[jfmasond])" + _MONTH, re.I)
+_MONTH_WORD = re.compile(_MONTH_AT_WORD, re.I)
 _NUMERIC_PATTERNS = {"-": (0, 7), ".": (0, 3), "/": (0, 4)}
 _MONTH_PATTERNS = frozenset({1, 2, 5, 6})
 
 
-def _usable_patterns(window: str) -> frozenset[int]:
-    """Numbers of the DATE_PATTERNS that could match somewhere in `window`."""
-    allowed = {number for mark, numbers in _NUMERIC_PATTERNS.items() if mark in window for number in numbers}
-    if _MONTH_WORD.search(window):
+def _allowed(marks: tuple[bool, ...], month: bool) -> tuple[int, ...]:
+    """The pattern numbers, in order, that the marks of _NUMERIC_PATTERNS (in its order) and a
+    month name allow."""
+    allowed = {number for present, numbers in zip(marks, _NUMERIC_PATTERNS.values(), strict=True) if present
+               for number in numbers}
+    if month:
         allowed |= _MONTH_PATTERNS
-    return frozenset(allowed)
+    return tuple(sorted(allowed))
+
+
+# What `_allowed` gives for every combination, looked up by (marks..., month).
+_ALLOWED = {(*marks, month): _allowed(marks, month)
+            for marks in itertools.product((False, True), repeat=len(_NUMERIC_PATTERNS)) for month in (False, True)}
+_MARKS = tuple(_NUMERIC_PATTERNS)
+
+
+def _usable_patterns(window: str) -> tuple[int, ...]:
+    """Numbers of the DATE_PATTERNS that could match somewhere in `window`, in order."""
+    dash, dot, slash = _MARKS
+    return _ALLOWED[dash in window, dot in window, slash in window, _MONTH_WORD.search(window) is not None]
 
 
 def find_dates(text: str, reference: date | None, start_offset: int = 0,
-               sentences: list[tuple[int, int]] | None = None) -> list[DateMention]:
+               sentences: list[tuple[int, int]] | None = None, relative: bool = True) -> list[DateMention]:
     """Absolute and relative dates in `text`; ones without a year take the reference's year.
 
     With `sentences` (spans into `text`), the whole text is scanned once and a relative date
-    ("on Friday") reads as future or past from its own sentence's wording.
+    ("on Friday") reads as future or past from its own sentence's wording. Without `relative`,
+    only the absolute dates are read: what the full list holds of those that have no explicit
+    year, since relative dates count as explicit and never change which absolute dates are found.
     """
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -319,8 +369,8 @@ def find_dates(text: str, reference: date | None, start_offset: int = 0,
         # Which patterns can match in the window: cheap substring tests spare most regex calls.
         allowed = _usable_patterns(text[a:b])
         if allowed:
-            _absolute_dates(text, a, b, sorted(allowed), reference, start_offset, taken, found)
-    if reference is not None:
+            _absolute_dates(text, a, b, allowed, reference, start_offset, taken, found)
+    if reference is not None and relative:
         explicit_starts = {s for s, _ in taken}
         for match in (m for a, b in _relative_windows(text) for m in _RELATIVE.finditer(text, a, b)):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -356,13 +406,13 @@ def first_year(text: str) -> int | None:
         allowed = _usable_patterns(text[a:b])
         if allowed:
             found: list[DateMention] = []
-            _absolute_dates(text, a, b, sorted(allowed), None, 0, [], found)
+            _absolute_dates(text, a, b, allowed, None, 0, [], found)
             if found:
                 return min(found, key=lambda mention: mention.start).value.year
     return None
 
 
-def _absolute_dates(text: str, a: int, b: int, numbers: list[int], reference: date | None, start_offset: int,
+def _absolute_dates(text: str, a: int, b: int, numbers: tuple[int, ...], reference: date | None, start_offset: int,
                     taken: list[tuple[int, int]], found: list[DateMention]) -> None:
     """Add the dates that DATE_PATTERNS `numbers`, in order, find in text[a:b] clear of `taken`."""
     for number in numbers:
