@@ -475,9 +475,11 @@ class Store:
             self._link_copy(conn, document_id, copy_of)
             return AddResult(document_id, added=True, copy_of=copy_of)
 
+        # In code order, so that new country entities get the same ids in every run (a set's order
+        # changes with PYTHONHASHSEED).
         country_ids = {code: self._entity(conn, "country", code, country_label(code), code, {})
-                       for code in set(record.countries) | {c for e in record.events for c in e.countries}
-                       | {c for a in record.agreements for c in a.countries}}
+                       for code in sorted(set(record.countries) | {c for e in record.events for c in e.countries}
+                                          | {c for a in record.agreements for c in a.countries})}
         org_ids: dict[str, int] = {}
         mentions: list[dict[str, Any]] = []
         for org in record.organizations:
