@@ -32,6 +32,7 @@ from accordia.extract.participants import (
     find_organizations,
     find_persons,
     find_role_mentions,
+    private_company_names,
     score_countries,
 )
 from accordia.extract.resources import OrgInfo, Resources, get_resources
@@ -55,8 +56,9 @@ _TWO_SIDES = re.compile(r"\bthe two (?:sides|countries|governments|leaders|presi
 # A title that makes a document one between governments ("the intergovernmental agreement").
 _BETWEEN_STATES = re.compile(r"\b(?:inter-?governmental|bilateral)\b", re.I)
 
-# A document signed by "it": the body the sentence before was about.
-_IT_SIGNED = re.compile(r"(?:^|[.;]\s+|,\s+|\b(?:month|week|year|day|then|also),?\s+)it\s+(?:also\s+|has\s+|had\s+)?"
+# A document signed by "it": the body the sentence before was about. (Searched from a sentence's
+# start, where `^` would not match, so a sentence that opens "It signed" is not read this way.)
+_IT_SIGNED = re.compile(r"(?:[.;]\s+|,\s+|\b(?:month|week|year|day|then|also),?\s+)it\s+(?:also\s+|has\s+|had\s+)?"
                         r"(?:signed|concluded|entered into|agreed)\b")
 _CHAIN_LINK = re.compile(r"\s*[-–]\s*")
 # "between the European Union and Egypt", "The EU and Uzbekistan signed": a body as one side of a
@@ -164,8 +166,8 @@ def _build_record(document: Document, layout: Layout, resources: Resources, lang
     person_starts = [(p, _starts(p.spans)) for p in persons]
     org_starts = [(o, _starts(o.spans)) for o in orgs.values()]
 
-    # A private company's officer speaks for the company, not for a state party (docs/annotation.md).
-    company_names = {name for o in orgs.values() if o.kind == "company" for name in (o.name, o.acronym) if name}
+    # A private company's officer speaks for the company, not for a state party.
+    company_names = private_company_names(orgs)
 
     def countries_in(sentences: Iterable[object], parties: bool = False) -> tuple[str, ...]:
         spans = [(s.start, s.end) for s in sentences]  # type: ignore[attr-defined]

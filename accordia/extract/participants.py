@@ -737,6 +737,12 @@ _STATE_BODIES = frozenset({"ministry", "agency", "state_company"})
 _NO_CODES: frozenset[str] = frozenset()
 
 
+def private_company_names(orgs: dict[str, OrgCandidate]) -> set[str]:
+    """The names and acronyms of the private companies found: their people speak for the company,
+    not for a state (docs/annotation.md)."""
+    return {name for o in orgs.values() if o.kind == "company" for name in (o.name, o.acronym) if name}
+
+
 def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCandidate],
                     persons: list[PersonCandidate], event_sentences: set[int],
                     agreement_sentences: set[int] | None = None) -> dict[str, CountryEvidence]:
@@ -748,7 +754,7 @@ def score_countries(layout: Layout, resources: Resources, orgs: dict[str, OrgCan
     evidence: dict[str, CountryEvidence] = defaultdict(CountryEvidence)
     text = layout.text
     agreement_sentences = agreement_sentences or set()
-    company_names = {name for o in orgs.values() if o.kind == "company" for name in (o.name, o.acronym) if name}
+    company_names = private_company_names(orgs)
     # An executive of a private company speaks for the company, not for its home state.
     officials = [p for p in persons if p.country and p.organization not in company_names]
     for person in officials:
